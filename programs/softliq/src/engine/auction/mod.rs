@@ -1,0 +1,130 @@
+//! Dutch-auction pricing and takes (pure, integer). Prices round up (the
+//! protocol sells); collateral handed to a taker rounds down.
+use crate::math::{mul_div_u128, to_u64, Rounding, BPS, PRICE_SCALE};
+use crate::state::MarketParams;
+
+pub const CURVE_LINEAR: u64 = 0;
+pub const CURVE_STEP_EXP: u64 = 1;
+const FACTOR_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// Start price of a lot: `oracle × start_buffer`.
+pub fn start_price(oracle_price: u64, start_buffer_bps: u64) -> Option<u64> {
+    to_u64(mul_div_u128(
+        oracle_price as u128,
+        start_buffer_bps as u128,
+        BPS as u128,
+        Rounding::Up,
+    )?)
+}
+
+/// `cut_bps / 10_000` to the power `n`, scaled by 1e18, rounded up.
+fn pow_factor(cut_bps: u64, mut n: u64) -> Option<u128> {
+    let mut base = mul_div_u128(cut_bps as u128, FACTOR_SCALE, BPS as u128, Rounding::Up)?;
+    let mut acc = FACTOR_SCALE;
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = mul_div_u128(acc, base, FACTOR_SCALE, Rounding::Up)?;
+        }
+        n >>= 1;
+        if n > 0 {
+            base = mul_div_u128(base, base, FACTOR_SCALE, Rounding::Up)?;
+        }
+    }
+    Some(acc)
+}
+
+/// Price of a lot `elapsed` slots after its start. Monotone non-increasing, never negative.
+pub fn price_at(p: &MarketParams, start: u64, elapsed_slots: u64) -> Option<u64> {
+    match p.auction_curve {
+        CURVE_STEP_EXP => {
+            let step = p.auction_step_slots.max(1);
+            let f = pow_factor(p.auction_cut_bps.min(BPS), elapsed_slots / step)?;
+            to_u64(mul_div_u128(start as u128, f, FACTOR_SCALE, Rounding::Up)?)
+        }
+        _ => {
+            let tau = p.auction_tau_slots.max(1);
+            if elapsed_slots >= tau {
+                return Some(0);
+            }
+            let left = tau.checked_sub(elapsed_slots)?;
+            to_u64(mul_div_u128(start as u128, left as u128, tau as u128, Rounding::Up)?)
+        }
+    }
+}
+
+/// A lot needs a reset when past the tail or below `cusp × start`, while resets remain.
+pub fn needs_reset(p: &MarketParams, start: u64, price: u64, elapsed_slots: u64, resets: u32) -> Option<bool> {
+    if (resets as u64) >= p.auction_max_resets {
+        return Some(false);
+    }
+    let cusp = mul_div_u128(start as u128, p.auction_cusp_bps as u128, BPS as u128, Rounding::Down)?;
+    Some(elapsed_slots > p.auction_tail_slots || (price as u128) < cusp)
+}
+
+/// Outcome of a take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Take {
+    pub collateral_out_native: u64,
+    /// Quote the taker pays.
+    pub paid_native: u64,
+    /// Part of `paid` that repays the pool (the lot's debt tab).
+    pub to_pool_native: u64,
+    /// Part of `paid` that goes to insurance (penalty).
+    pub to_insurance_native: u64,
+    /// The tab is fully paid: what collateral is left goes back to the owner.
+    pub tab_closed: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TakeError {
+    Math,
+    NothingToTake,
+    LeavesDust,
+}
+
+/// A take of up to `max_collateral` at `price` from a lot.
+pub fn take(
+    lot_collateral: u64,
+    tab_debt: u64,
+    tab_penalty: u64,
+    price: u64,
+    max_collateral: u64,
+    dust: u64,
+) -> Result<Take, TakeError> {
+    let tab = tab_debt.checked_add(tab_penalty).ok_or(TakeError::Math)?;
+    let want = max_collateral.min(lot_collateral);
+    if want == 0 || tab == 0 {
+        return Err(TakeError::NothingToTake);
+    }
+    // Collateral whose value at `price` covers the tab (at most one unit short).
+    let for_tab = if price == 0 {
+        u128::MAX
+    } else {
+        mul_div_u128(tab as u128, PRICE_SCALE as u128, price as u128, Rounding::Down)
+            .ok_or(TakeError::Math)?
+            .max(1)
+    };
+    let (coll, paid) = if (want as u128) >= for_tab {
+        (for_tab as u64, tab)
+    } else {
+        let cost = mul_div_u128(want as u128, price as u128, PRICE_SCALE as u128, Rounding::Up)
+            .ok_or(TakeError::Math)?;
+        (want, cost.min(tab as u128) as u64)
+    };
+    let left_tab = tab.checked_sub(paid).ok_or(TakeError::Math)?;
+    let left_coll = lot_collateral.checked_sub(coll).ok_or(TakeError::Math)?;
+    if left_tab > 0 && left_tab < dust && left_coll > 0 {
+        return Err(TakeError::LeavesDust);
+    }
+    let to_pool = paid.min(tab_debt);
+    Ok(Take {
+        collateral_out_native: coll,
+        paid_native: paid,
+        to_pool_native: to_pool,
+        to_insurance_native: paid.checked_sub(to_pool).ok_or(TakeError::Math)?,
+        tab_closed: left_tab == 0,
+    })
+}
+
+#[cfg(test)]
+mod tests;

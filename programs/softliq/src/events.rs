@@ -1,0 +1,172 @@
+//! One event per state change. Amounts are native units of the named token;
+//! prices are scaled by `PRICE_SCALE`; health is debt-token native.
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct MarketInitialized {
+    pub market: Pubkey,
+    pub admin: Pubkey,
+    pub collateral_mint: Pubkey,
+    pub debt_mint: Pubkey,
+    pub lot_book: Pubkey,
+    pub oracle_kind: u8,
+    pub inverted: bool,
+}
+
+#[event]
+pub struct ParamsUpdated {
+    pub market: Pubkey,
+    pub paused: u8,
+    pub target_margin_bps: u64,
+    pub maint_margin_bps: u64,
+    pub max_liq_notional_per_slot: u64,
+}
+
+#[event]
+pub struct SlabInitialized {
+    pub market: Pubkey,
+    pub slab: Pubkey,
+    pub capacity: u32,
+}
+
+#[event]
+pub struct LpDeposited {
+    pub market: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    pub pool_value: u64,
+}
+
+#[event]
+pub struct LpWithdrawn {
+    pub market: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+    pub amount: u64,
+    pub exit_value: u64,
+}
+
+#[event]
+pub struct PositionOpened {
+    pub market: Pubkey,
+    pub slab: Pubkey,
+    pub index: u32,
+    pub generation: u32,
+    pub owner: Pubkey,
+}
+
+#[event]
+pub struct PositionChanged {
+    pub market: Pubkey,
+    pub slab: Pubkey,
+    pub index: u32,
+    pub generation: u32,
+    /// 0 deposit, 1 withdraw, 2 borrow, 3 repay.
+    pub action: u8,
+    pub amount: u64,
+    pub collateral_after: u64,
+    pub debt_after: u64,
+    pub borrow_index: u64,
+}
+
+#[event]
+pub struct PositionClosed {
+    pub market: Pubkey,
+    pub slab: Pubkey,
+    pub index: u32,
+    pub generation: u32,
+    pub collateral_returned: u64,
+}
+
+#[event]
+pub struct PositionLiquidated {
+    pub market: Pubkey,
+    pub slab: Pubkey,
+    pub index: u32,
+    pub generation: u32,
+    pub lot_index: u32,
+    pub lot_generation: u32,
+    pub price: u64,
+    pub collateral_before: u64,
+    pub debt_before: u64,
+    pub health_maint_before: i64,
+    pub health_target_before: i64,
+    pub seized_collateral: u64,
+    pub debt_moved: u64,
+    pub penalty: u64,
+    pub seized_notional: u64,
+    pub keeper_paid: u64,
+    pub collateral_after: u64,
+    pub debt_after: u64,
+    pub health_target_after: i64,
+    /// engine::liquidation::Bound code: 0 target, 1 whole, 2 close factor, 3 ramp, 4 budget, 5 hole.
+    pub bound: u8,
+    pub budget_remaining: u64,
+}
+
+#[event]
+pub struct CrankCompleted {
+    pub market: Pubkey,
+    pub slab: Pubkey,
+    pub keeper: Pubkey,
+    pub entries: u32,
+    pub liquidated: u32,
+    pub keeper_paid: u64,
+}
+
+#[event]
+pub struct LotTaken {
+    pub market: Pubkey,
+    pub lot_index: u32,
+    pub lot_generation: u32,
+    pub taker: Pubkey,
+    pub price: u64,
+    pub collateral: u64,
+    pub paid: u64,
+    pub to_pool: u64,
+    pub to_insurance: u64,
+    pub tab_left: u64,
+    pub collateral_returned: u64,
+}
+
+#[event]
+pub struct LotReset {
+    pub market: Pubkey,
+    pub lot_index: u32,
+    pub lot_generation: u32,
+    pub start_price: u64,
+    pub resets: u32,
+    pub tip: u64,
+}
+
+#[event]
+pub struct LotRedeemed {
+    pub market: Pubkey,
+    pub lot_index: u32,
+    pub lot_generation: u32,
+    pub owner: Pubkey,
+    pub paid: u64,
+    pub collateral: u64,
+}
+
+#[event]
+pub struct LotSettled {
+    pub market: Pubkey,
+    pub lot_index: u32,
+    pub lot_generation: u32,
+    pub shortfall: u64,
+    pub covered_by_insurance: u64,
+    pub socialized: u64,
+}
+
+#[event]
+pub struct InsuranceChanged {
+    pub market: Pubkey,
+    pub owner: Pubkey,
+    /// 0 deposit, 1 request withdraw, 2 withdraw.
+    pub action: u8,
+    pub amount: u64,
+    pub shares: u64,
+    pub balance_after: u64,
+}

@@ -1,0 +1,8 @@
+#![allow(ambiguous_glob_reexports)]
+pub mod init_slab;
+pub mod initialize_market;
+pub mod update_params;
+
+pub use init_slab::*;
+pub use initialize_market::*;
+pub use update_params::*;

@@ -1,0 +1,190 @@
+//! Helpers shared by instruction handlers: interest accrual, pool values,
+//! token transfers, and zero-copy views of slabs and lot books.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+
+use crate::engine::{health, interest};
+use crate::error::SoftliqError;
+use crate::math;
+use crate::state::{
+    BookEntry, BookHeader, BookView, LotBook, Market, PositionSlab, BOOK_HEADER_SIZE, VAULT_AUTH_SEED,
+};
+
+/// Accrues interest from `last_accrual_slot` to `slot` (debt grows, pool value with it).
+pub fn accrue(market: &mut Market, slot: u64) -> Result<()> {
+    let elapsed = slot.saturating_sub(market.last_accrual_slot);
+    if elapsed == 0 {
+        return Ok(());
+    }
+    let borrowed_before = pool_borrowed(market)?;
+    let util = math!(interest::utilization_bps(borrowed_before, market.pool_cash_native))?;
+    let rate = math!(interest::borrow_rate_bps(&market.params, util))?;
+    market.borrow_index = math!(interest::accrue_index(market.borrow_index, rate, elapsed))?;
+    market.last_accrual_slot = slot;
+    let grown = pool_borrowed(market)?.saturating_sub(borrowed_before);
+    market.interest_accrued_native = math!(market.interest_accrued_native.checked_add(grown))?;
+    Ok(())
+}
+
+/// Debt of all positions at the current index (rounded down: the pool's claim).
+pub fn pool_borrowed(market: &Market) -> Result<u64> {
+    math!(math::mul_div(
+        market.total_debt_shares,
+        market.borrow_index,
+        math::BORROW_INDEX_SCALE,
+        math::Rounding::Down
+    ))
+}
+
+/// Pool value for deposits: cash + debt + debt awaited from lots.
+pub fn pool_value_full(market: &Market) -> Result<u64> {
+    math!(market
+        .pool_cash_native
+        .checked_add(pool_borrowed(market)?)
+        .and_then(|v| v.checked_add(market.lot_debt_outstanding_native)))
+}
+
+/// Pool value for withdrawals: debt awaited from lots is not counted, so no LP
+/// can leave ahead of a write-down by racing an auction's settlement.
+pub fn pool_value_exit(market: &Market) -> Result<u64> {
+    math!(market.pool_cash_native.checked_add(pool_borrowed(market)?))
+}
+
+/// Debt of a position in native units (rounded up).
+pub fn position_debt(market: &Market, debt_shares: u64) -> Result<u64> {
+    math!(health::debt_native(debt_shares, market.borrow_index))
+}
+
+/// Transfers `amount` from a user's token account into a vault (user signs).
+#[allow(clippy::too_many_arguments)]
+pub fn transfer_in<'info>(
+    token_program: &Interface<'info, TokenInterface>,
+    from: &InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    mint: &InterfaceAccount<'info, Mint>,
+    authority: &Signer<'info>,
+    amount: u64,
+) -> Result<()> {
+    let accounts = TransferChecked {
+        from: from.to_account_info(),
+        mint: mint.to_account_info(),
+        to: to.to_account_info(),
+        authority: authority.to_account_info(),
+    };
+    token_interface::transfer_checked(
+        CpiContext::new(token_program.key(), accounts),
+        amount,
+        mint.decimals,
+    )
+}
+
+/// Transfers `amount` out of a market vault, signed by the vault authority PDA.
+pub fn transfer_out<'info>(
+    token_program: &Interface<'info, TokenInterface>,
+    from: &InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    mint: &InterfaceAccount<'info, Mint>,
+    vault_auth: &AccountInfo<'info>,
+    market: &Pubkey,
+    bump: u8,
+    amount: u64,
+) -> Result<()> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let bump_seed = [bump];
+    let seeds: &[&[u8]] = &[VAULT_AUTH_SEED, market.as_ref(), &bump_seed];
+    let signer = &[seeds];
+    let accounts = TransferChecked {
+        from: from.to_account_info(),
+        mint: mint.to_account_info(),
+        to: to.to_account_info(),
+        authority: vault_auth.clone(),
+    };
+    token_interface::transfer_checked(
+        CpiContext::new_with_signer(token_program.key(), accounts, signer),
+        amount,
+        mint.decimals,
+    )
+}
+
+/// Checks a book's discriminator and market, then runs `f` on a zero-copy view.
+fn with_book<'info, A: Discriminated, T: BookEntry, R>(
+    info: &AccountInfo<'info>,
+    market: &Pubkey,
+    f: impl FnOnce(&mut BookView<T>) -> Result<R>,
+) -> Result<R> {
+    require_keys_eq!(*info.owner, crate::ID, SoftliqError::BadAccountLayout);
+    let mut data = info.try_borrow_mut_data()?;
+    require!(data.len() >= 8 + BOOK_HEADER_SIZE, SoftliqError::BadAccountLayout);
+    require!(data[..8] == *A::DISC, SoftliqError::BadAccountLayout);
+    let mut view = BookView::<T>::from_bytes(&mut data[8..]).map_err(SoftliqError::from)?;
+    require_keys_eq!(view.header.market, *market, SoftliqError::WrongMarket);
+    f(&mut view)
+}
+
+/// An account type with an 8-byte discriminator.
+pub trait Discriminated {
+    const DISC: &'static [u8];
+}
+impl Discriminated for PositionSlab {
+    const DISC: &'static [u8] = PositionSlab::DISCRIMINATOR;
+}
+impl Discriminated for LotBook {
+    const DISC: &'static [u8] = LotBook::DISCRIMINATOR;
+}
+
+/// Runs `f` on the slab's positions after checking it belongs to `market`.
+pub fn with_slab<'info, R>(
+    slab: &AccountLoader<'info, PositionSlab>,
+    market: &Pubkey,
+    f: impl FnOnce(&mut BookView<crate::state::Position>) -> Result<R>,
+) -> Result<R> {
+    with_book::<PositionSlab, _, R>(slab.as_ref(), market, f)
+}
+
+/// Runs `f` on the lot book's lots after checking it belongs to `market`.
+pub fn with_lots<'info, R>(
+    book: &AccountLoader<'info, LotBook>,
+    market: &Pubkey,
+    f: impl FnOnce(&mut BookView<crate::state::Lot>) -> Result<R>,
+) -> Result<R> {
+    with_book::<LotBook, _, R>(book.as_ref(), market, f)
+}
+
+/// Initialises a zeroed book account's header (used by init_slab and initialize_market).
+pub fn init_book_header(data: &mut [u8], disc: &[u8], market: Pubkey, capacity: u32) -> Result<()> {
+    require!(data.len() >= 8 + BOOK_HEADER_SIZE, SoftliqError::BadAccountLayout);
+    let (d, rest) = data.split_at_mut(8);
+    d.copy_from_slice(disc);
+    let header: &mut BookHeader = bytemuck::try_from_bytes_mut(&mut rest[..BOOK_HEADER_SIZE])
+        .map_err(|_| error!(SoftliqError::BadAccountLayout))?;
+    header.market = market;
+    header.capacity = capacity;
+    header.used = 0;
+    header.free_head = crate::state::NONE;
+    header.next_unused = 0;
+    Ok(())
+}
+
+/// Health at a margin as i64 for events (saturating).
+pub fn health_i64(collateral: u64, debt: u64, price: u64, margin_bps: u64) -> i64 {
+    health::health(collateral, debt, price, margin_bps)
+        .map(|h| h.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+        .unwrap_or(i64::MIN)
+}
+
+/// Requires a non-zero amount.
+pub fn require_nonzero(amount: u64) -> Result<()> {
+    require!(amount > 0, SoftliqError::ZeroAmount);
+    Ok(())
+}
+
+/// Requires the market to hold the given vault address.
+pub fn checked_add(a: u64, b: u64) -> Result<u64> {
+    math!(a.checked_add(b))
+}
+
+pub fn checked_sub(a: u64, b: u64) -> Result<u64> {
+    math!(a.checked_sub(b))
+}

@@ -1,0 +1,58 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use super::insurance_deposit::INSURANCE_WITHDRAW;
+use crate::engine::pool;
+use crate::error::SoftliqError;
+use crate::events::InsuranceChanged;
+use crate::instructions::common::{checked_sub, transfer_out};
+use crate::math;
+use crate::state::{InsuranceStake, Market, STAKE_SEED, VAULT_AUTH_SEED};
+
+#[derive(Accounts)]
+pub struct InsuranceWithdraw<'info> {
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(
+        mut, has_one = owner @ SoftliqError::NotOwner, has_one = market @ SoftliqError::WrongMarket,
+        seeds = [STAKE_SEED, market.key().as_ref(), owner.key().as_ref()], bump = stake.bump,
+    )]
+    pub stake: Account<'info, InsuranceStake>,
+    #[account(mut, token::mint = debt_mint)]
+    pub owner_debt: InterfaceAccount<'info, TokenAccount>,
+    #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
+    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
+    pub debt_mint: InterfaceAccount<'info, Mint>,
+    /// CHECK: vault authority PDA.
+    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
+    pub vault_auth: UncheckedAccount<'info>,
+    pub debt_token_program: Interface<'info, TokenInterface>,
+}
+
+/// Withdraws the requested shares once the cooldown has elapsed, at the
+/// fund's value now (after any losses it covered meanwhile).
+pub fn handler(ctx: Context<InsuranceWithdraw>) -> Result<()> {
+    let slot = Clock::get()?.slot;
+    let market_key = ctx.accounts.market.key();
+    let stake = &mut ctx.accounts.stake;
+    let shares = stake.pending_shares;
+    require!(shares > 0, SoftliqError::NoPendingWithdrawal);
+    let (amount, balance_after, bump) = {
+        let mut m = ctx.accounts.market.load_mut()?;
+        let ready = math!(stake.request_slot.checked_add(m.params.insurance_withdraw_cooldown_slots))?;
+        require!(slot >= ready, SoftliqError::CooldownNotElapsed);
+        let amount = math!(pool::amount_for_shares(shares, m.insurance_shares_total, m.insurance_balance_native))?;
+        m.insurance_shares_total = checked_sub(m.insurance_shares_total, shares)?;
+        m.insurance_balance_native = checked_sub(m.insurance_balance_native, amount)?;
+        (amount, m.insurance_balance_native, m.vault_auth_bump)
+    };
+    stake.shares = checked_sub(stake.shares, shares)?;
+    stake.pending_shares = 0;
+    let owner = stake.owner;
+    let a = &ctx.accounts;
+    transfer_out(&a.debt_token_program, &a.insurance_vault, &a.owner_debt, &a.debt_mint, &a.vault_auth.to_account_info(), &market_key, bump, amount)?;
+    emit!(InsuranceChanged { market: market_key, owner, action: INSURANCE_WITHDRAW, amount, shares, balance_after });
+    Ok(())
+}

@@ -1,0 +1,240 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::engine::liquidation::{plan, LiqInput, LiqParams, LiqPlan};
+use crate::engine::{auction, fees, health};
+use crate::error::SoftliqError;
+use crate::events::{CrankCompleted, PositionLiquidated};
+use crate::instructions::common::{
+    accrue, checked_add, checked_sub, health_i64, position_debt, transfer_out, with_lots, with_slab,
+};
+use crate::math;
+use crate::math::BORROW_INDEX_SCALE;
+use crate::oracle::{load_price, OraclePrice};
+use crate::state::{BookView, Lot, LotBook, Market, Position, PositionSlab, POSITION_IN_EPISODE, VAULT_AUTH_SEED};
+
+/// A position named by a crank: `(index, generation)` in the crank's slab.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PositionRef {
+    pub index: u32,
+    pub generation: u32,
+}
+
+#[derive(Accounts)]
+pub struct CrankLiquidate<'info> {
+    pub keeper: Signer<'info>,
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(mut)]
+    pub slab: AccountLoader<'info, PositionSlab>,
+    #[account(mut, address = market.load()?.lot_book @ SoftliqError::WrongMarket)]
+    pub lot_book: AccountLoader<'info, LotBook>,
+    /// CHECK: read and guarded by `oracle::load_price`.
+    pub oracle: UncheckedAccount<'info>,
+    #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
+    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    /// Receives the keeper's pay.
+    #[account(mut, token::mint = debt_mint)]
+    pub keeper_debt: InterfaceAccount<'info, TokenAccount>,
+    #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
+    pub debt_mint: InterfaceAccount<'info, Mint>,
+    /// CHECK: vault authority PDA.
+    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
+    pub vault_auth: UncheckedAccount<'info>,
+    pub debt_token_program: Interface<'info, TokenInterface>,
+}
+
+/// Everything one crank needs that is fixed for the call.
+struct CrankEnv {
+    market: Pubkey,
+    slab: Pubkey,
+    slot: u64,
+    price: OraclePrice,
+}
+
+/// Soft-liquidates the named positions, each at most once per slot, by as much
+/// as restores target health within the ramp, the per-slot budget, the auction
+/// cap and what the position has. Skips (without error) healthy, stale, empty
+/// and already-liquidated-this-slot entries, so racing keepers never fail.
+pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Result<()> {
+    let clock = Clock::get()?;
+    let mut m = ctx.accounts.market.load_mut()?;
+    require!(
+        entries.len() as u64 <= m.params.max_positions_per_crank,
+        SoftliqError::TooManyEntries
+    );
+    accrue(&mut m, clock.slot)?;
+    let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+    if m.budget_slot != clock.slot {
+        m.budget_slot = clock.slot;
+        m.budget_used_notional_native = 0;
+    }
+    let env = CrankEnv {
+        market: ctx.accounts.market.key(),
+        slab: ctx.accounts.slab.key(),
+        slot: clock.slot,
+        price,
+    };
+    let mut liquidated = 0u32;
+    let mut pay_total = 0u64;
+    with_slab(&ctx.accounts.slab, &env.market, |slab| {
+        with_lots(&ctx.accounts.lot_book, &env.market, |lots| {
+            for e in entries.iter() {
+                if let Some(pay) = liquidate_one(&env, &mut m, slab, lots, *e, pay_total)? {
+                    liquidated = checked_add(liquidated as u64, 1)? as u32;
+                    pay_total = checked_add(pay_total, pay)?;
+                }
+            }
+            Ok(())
+        })
+    })?;
+    m.insurance_balance_native = checked_sub(m.insurance_balance_native, pay_total)?;
+    m.keeper_paid_native = checked_add(m.keeper_paid_native, pay_total)?;
+    let bump = m.vault_auth_bump;
+    drop(m);
+    transfer_out(
+        &ctx.accounts.debt_token_program,
+        &ctx.accounts.insurance_vault,
+        &ctx.accounts.keeper_debt,
+        &ctx.accounts.debt_mint,
+        &ctx.accounts.vault_auth.to_account_info(),
+        &env.market,
+        bump,
+        pay_total,
+    )?;
+    emit!(CrankCompleted {
+        market: env.market,
+        slab: env.slab,
+        keeper: ctx.accounts.keeper.key(),
+        entries: entries.len() as u32,
+        liquidated,
+        keeper_paid: pay_total,
+    });
+    Ok(())
+}
+
+/// Remaining allowance of a capped quantity (None = unlimited).
+fn remaining(cap: u64, used: u64) -> Option<u64> {
+    (cap != 0).then(|| cap.saturating_sub(used))
+}
+
+/// The sizing input for a position, starting a new episode's view when none is under way.
+fn liq_input(m: &Market, p: &Position, debt: u64, env: &CrankEnv) -> LiqInput {
+    let ongoing = p.in_episode();
+    LiqInput {
+        collateral_native: p.collateral_native,
+        debt_native: debt,
+        price: env.price.price,
+        episode_slots: if ongoing { env.slot.saturating_sub(p.liq_start_slot) } else { 0 },
+        episode_start_collateral_native: if ongoing { p.episode_start_collateral_native } else { p.collateral_native },
+        episode_seized_collateral_native: if ongoing { p.episode_seized_collateral_native } else { 0 },
+        budget_remaining_notional: remaining(m.params.max_liq_notional_per_slot, m.budget_used_notional_native),
+        hole_remaining_collateral: remaining(m.params.max_lot_collateral_native, m.total_lot_collateral_native),
+        // Covers the rounding of debt shares (at most one index unit plus one).
+        slack_native: 3u64.saturating_add(m.borrow_index / BORROW_INDEX_SCALE),
+    }
+}
+
+/// Liquidates one entry; `Ok(None)` is a skip. Returns the keeper pay.
+fn liquidate_one(
+    env: &CrankEnv,
+    m: &mut Market,
+    slab: &mut BookView<Position>,
+    lots: &mut BookView<Lot>,
+    e: PositionRef,
+    paid_so_far: u64,
+) -> Result<Option<u64>> {
+    let Ok(p) = slab.get_mut(e.index, e.generation) else {
+        return Ok(None);
+    };
+    if p.in_episode() && p.last_liq_slot == env.slot {
+        return Ok(None);
+    }
+    let debt = position_debt(m, p.debt_shares)?;
+    let params = LiqParams::from_market(&m.params);
+    let step: LiqPlan = match plan(&params, &liq_input(m, p, debt, env)) {
+        Ok(Ok(step)) => step,
+        Ok(Err(crate::engine::liquidation::NoLiq::Healthy)) => {
+            if p.in_episode() {
+                p.end_episode();
+            }
+            return Ok(None);
+        }
+        Ok(Err(_bounded)) => return Ok(None),
+        Err(_) => return err!(SoftliqError::MathOverflow),
+    };
+    let Ok((lot_index, lot_generation)) = lots.alloc() else {
+        return Ok(None);
+    };
+
+    let (c0, px) = (p.collateral_native, env.price.price);
+    let removed = if step.debt_moved_native >= debt {
+        p.debt_shares
+    } else {
+        math!(health::shares_for_repay(step.debt_moved_native, m.borrow_index))?.min(p.debt_shares)
+    };
+    if !p.in_episode() {
+        p.flags |= POSITION_IN_EPISODE;
+        p.liq_start_slot = env.slot;
+        p.episode_start_collateral_native = c0;
+        p.episode_seized_collateral_native = 0;
+        p.episode_seized_notional_native = 0;
+    }
+    let n_before = p.episode_seized_notional_native;
+    let n_after = checked_add(n_before, step.seized_notional_native)?;
+    let due = math!(fees::pay_increment(&m.params, n_before, n_after))?;
+    let pay = due.min(m.insurance_balance_native.saturating_sub(paid_so_far));
+    p.episode_seized_notional_native = n_after;
+    p.episode_seized_collateral_native = checked_add(p.episode_seized_collateral_native, step.seize_collateral_native)?;
+    p.collateral_native = checked_sub(c0, step.seize_collateral_native)?;
+    p.debt_shares = checked_sub(p.debt_shares, removed)?;
+    p.last_liq_slot = env.slot;
+    let (owner, c1, shares1) = (p.owner, p.collateral_native, p.debt_shares);
+
+    let lot = lots.get_mut(lot_index, lot_generation).map_err(SoftliqError::from)?;
+    lot.slab = env.slab;
+    lot.owner = owner;
+    lot.collateral_native = step.seize_collateral_native;
+    lot.tab_debt_native = step.debt_moved_native;
+    lot.tab_penalty_native = step.penalty_native;
+    lot.start_price = math!(auction::start_price(px, m.params.auction_start_buffer_bps))?;
+    lot.start_slot = env.slot;
+    lot.seized_value_native = step.seized_notional_native;
+    lot.position_index = e.index;
+    lot.position_generation = e.generation;
+
+    m.total_debt_shares = checked_sub(m.total_debt_shares, removed)?;
+    m.lot_debt_outstanding_native = checked_add(m.lot_debt_outstanding_native, step.debt_moved_native)?;
+    m.total_position_collateral_native = checked_sub(m.total_position_collateral_native, step.seize_collateral_native)?;
+    m.total_lot_collateral_native = checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
+    m.budget_used_notional_native = checked_add(m.budget_used_notional_native, step.seized_notional_native)?;
+    m.seized_collateral_native = checked_add(m.seized_collateral_native, step.seize_collateral_native)?;
+    m.liquidations = checked_add(m.liquidations, 1)?;
+
+    let debt1 = position_debt(m, shares1)?;
+    let pr = &m.params;
+    emit!(PositionLiquidated {
+        market: env.market,
+        slab: env.slab,
+        index: e.index,
+        generation: e.generation,
+        lot_index,
+        lot_generation,
+        price: px,
+        collateral_before: c0,
+        debt_before: debt,
+        health_maint_before: health_i64(c0, debt, px, pr.maint_margin_bps),
+        health_target_before: health_i64(c0, debt, px, pr.target_margin_bps),
+        seized_collateral: step.seize_collateral_native,
+        debt_moved: step.debt_moved_native,
+        penalty: step.penalty_native,
+        seized_notional: step.seized_notional_native,
+        keeper_paid: pay,
+        collateral_after: c1,
+        debt_after: debt1,
+        health_target_after: health_i64(c1, debt1, px, pr.target_margin_bps),
+        bound: step.bound.code(),
+        budget_remaining: remaining(pr.max_liq_notional_per_slot, m.budget_used_notional_native).unwrap_or(u64::MAX),
+    });
+    Ok(Some(pay))
+}

@@ -1,0 +1,4 @@
+#![allow(ambiguous_glob_reexports)]
+pub mod crank_liquidate;
+
+pub use crank_liquidate::*;

@@ -1,0 +1,91 @@
+use anchor_lang::prelude::*;
+
+use super::MarketParams;
+
+pub const ORACLE_KIND_PYTH_PULL: u8 = 0;
+pub const ORACLE_KIND_PYTH_LEGACY: u8 = 1;
+
+/// Pause flags (risk-increasing actions only: never withdrawals or liquidations).
+pub const PAUSE_OPEN: u8 = 1;
+pub const PAUSE_BORROW: u8 = 2;
+pub const PAUSE_LP_DEPOSIT: u8 = 4;
+pub const PAUSE_ALL: u8 = PAUSE_OPEN | PAUSE_BORROW | PAUSE_LP_DEPOSIT;
+
+pub const VAULT_AUTH_SEED: &[u8] = b"vault_auth";
+pub const COLLATERAL_VAULT_SEED: &[u8] = b"collateral_vault";
+pub const DEBT_VAULT_SEED: &[u8] = b"debt_vault";
+pub const INSURANCE_VAULT_SEED: &[u8] = b"insurance_vault";
+
+/// One market: a collateral token borrowed against, a debt token lent by LPs.
+/// ABI: read by offset by the TS decoders; no implicit padding.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct Market {
+    pub admin: Pubkey,
+    pub collateral_mint: Pubkey,
+    pub debt_mint: Pubkey,
+    pub collateral_vault: Pubkey,
+    pub debt_vault: Pubkey,
+    pub insurance_vault: Pubkey,
+    pub lot_book: Pubkey,
+    /// Legacy Pyth price account (ORACLE_KIND_PYTH_LEGACY); unused for pull.
+    pub oracle: Pubkey,
+    /// Pyth feed id (ORACLE_KIND_PYTH_PULL).
+    pub oracle_feed_id: [u8; 32],
+    pub params: MarketParams,
+
+    // Pool (debt token).
+    pub pool_cash_native: u64,
+    pub total_debt_shares: u64,
+    /// Debt per share, scaled by `BORROW_INDEX_SCALE`.
+    pub borrow_index: u64,
+    pub last_accrual_slot: u64,
+    pub lp_shares_total: u64,
+    /// Debt carried by open lots, awaited by the pool.
+    pub lot_debt_outstanding_native: u64,
+    pub total_position_collateral_native: u64,
+    pub total_lot_collateral_native: u64,
+
+    // Insurance fund (debt token).
+    pub insurance_balance_native: u64,
+    pub insurance_shares_total: u64,
+
+    // Per-slot liquidation budget.
+    pub budget_slot: u64,
+    pub budget_used_notional_native: u64,
+
+    // Counters.
+    pub positions_open: u64,
+    pub liquidations: u64,
+    pub seized_collateral_native: u64,
+    pub keeper_paid_native: u64,
+    pub auction_proceeds_native: u64,
+    pub penalties_collected_native: u64,
+    pub bad_debt_insurance_native: u64,
+    pub bad_debt_socialized_native: u64,
+    pub lots_settled: u64,
+    pub interest_accrued_native: u64,
+
+    pub vault_auth_bump: u8,
+    pub oracle_kind: u8,
+    /// 1: the market's price is 1 / the feed's price (collateral is the feed's quote).
+    pub inverted: u8,
+    pub collateral_decimals: u8,
+    pub debt_decimals: u8,
+    pub paused: u8,
+    pub _padding: [u8; 2],
+    pub reserved: [u64; 16],
+}
+
+pub const MARKET_SIZE: usize = 32 * 9 + 32 * 8 + 8 * 22 + 8 + 8 * 16;
+const _: () = assert!(core::mem::size_of::<Market>() == MARKET_SIZE);
+const _: () = assert!(core::mem::size_of::<MarketParams>() == 32 * 8);
+const _: () = assert!(core::mem::align_of::<Market>() == 8);
+
+impl Market {
+    pub const SPACE: usize = 8 + MARKET_SIZE;
+
+    pub fn is_paused(&self, flag: u8) -> bool {
+        self.paused & flag != 0
+    }
+}

@@ -1,0 +1,95 @@
+//! The position slab: a [`BookHeader`] followed by a fixed array of positions.
+use anchor_lang::prelude::*;
+
+use super::book::{BookEntry, BookHeader, BookView, MAX_ACCOUNT_SIZE, NONE};
+
+pub const POSITION_IN_USE: u32 = 1;
+/// A liquidation episode is under way (tip paid, ramp counting).
+pub const POSITION_IN_EPISODE: u32 = 2;
+
+/// A position slab account: header, then `capacity` positions.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct PositionSlab {
+    pub header: BookHeader,
+}
+
+/// One margin position. ABI: 104 bytes, read by offset by the TS decoders.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    pub owner: Pubkey,
+    pub collateral_native: u64,
+    pub debt_shares: u64,
+    /// First slot of the current liquidation episode.
+    pub liq_start_slot: u64,
+    /// Slot of the last liquidation (a position is liquidated at most once a slot).
+    pub last_liq_slot: u64,
+    /// Collateral when the episode began (the ramp's base).
+    pub episode_start_collateral_native: u64,
+    pub episode_seized_collateral_native: u64,
+    /// Notional seized in this episode (the keeper-pay schedule's argument).
+    pub episode_seized_notional_native: u64,
+    /// Bumped whenever the entry is released, so stale references fail.
+    pub generation: u32,
+    pub flags: u32,
+    pub next_free: u32,
+    pub _padding: u32,
+}
+
+pub const POSITION_SIZE: usize = 104;
+const _: () = assert!(core::mem::size_of::<Position>() == POSITION_SIZE);
+const _: () = assert!(core::mem::align_of::<Position>() == 8);
+/// Byte offset of position 0 in the account (after the discriminator and header).
+pub const SLAB_POSITIONS_OFFSET: usize = 8 + super::book::BOOK_HEADER_SIZE;
+pub const MAX_SLAB_CAPACITY: usize = (MAX_ACCOUNT_SIZE - SLAB_POSITIONS_OFFSET) / POSITION_SIZE;
+const _: () = assert!(MAX_SLAB_CAPACITY >= 100_000);
+
+pub type SlabView<'a> = BookView<'a, Position>;
+
+impl Position {
+    pub fn in_episode(&self) -> bool {
+        self.flags & POSITION_IN_EPISODE != 0
+    }
+    pub fn end_episode(&mut self) {
+        self.flags &= !POSITION_IN_EPISODE;
+        self.episode_start_collateral_native = 0;
+        self.episode_seized_collateral_native = 0;
+        self.episode_seized_notional_native = 0;
+    }
+}
+
+impl BookEntry for Position {
+    fn in_use(&self) -> bool {
+        self.flags & POSITION_IN_USE != 0
+    }
+    fn generation(&self) -> u32 {
+        self.generation
+    }
+    fn next_free(&self) -> u32 {
+        self.next_free
+    }
+    fn fresh(generation: u32) -> Self {
+        Self {
+            generation,
+            flags: POSITION_IN_USE,
+            next_free: NONE,
+            ..Self::default()
+        }
+    }
+    fn released(generation: u32, next_free: u32) -> Self {
+        Self {
+            generation,
+            next_free,
+            ..Self::default()
+        }
+    }
+}
+
+/// Account size for a slab of `capacity` positions.
+pub const fn slab_account_size(capacity: usize) -> usize {
+    super::book::book_account_size(capacity, POSITION_SIZE)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,141 @@
+//! The bank: program-test context, the program as a native builtin, sending
+//! transactions and reading accounts.
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use solana_account::{Account, AccountSharedData};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+/// Forwards to Anchor's `entry` with the lifetimes it wants (see STACK.md).
+fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    // SAFETY: the account infos live for the whole instruction; Anchor's
+    // `entry` only needs one lifetime for the slice and its elements.
+    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    softliq::entry(program_id, accounts, data)
+}
+
+/// Why a transaction failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxError {
+    /// A program's custom error code (Anchor: 6000 + index of `SoftliqError`).
+    Custom(u32),
+    /// Anything else, as text.
+    Other(String),
+}
+
+impl TxError {
+    /// The custom code or a panic with the error text.
+    pub fn code(&self) -> u32 {
+        match self {
+            TxError::Custom(c) => *c,
+            TxError::Other(s) => panic!("expected a custom error, got {s}"),
+        }
+    }
+}
+
+/// Anchor code of a softliq error.
+pub fn code_of(e: softliq::error::SoftliqError) -> u32 {
+    anchor_lang::error::ERROR_CODE_OFFSET + e as u32
+}
+
+pub struct Bank {
+    pub ctx: ProgramTestContext,
+    /// Log messages of the last successful transaction.
+    pub last_logs: Vec<String>,
+    /// Transactions sent (successful or not).
+    pub tx_count: u64,
+}
+
+impl Bank {
+    pub async fn start() -> Self {
+        let mut pt = ProgramTest::new("softliq", softliq::ID, solana_program_test::processor!(process));
+        pt.prefer_bpf(false);
+        pt.set_compute_max_units(1_400_000);
+        let ctx = pt.start_with_context().await;
+        Self { ctx, last_logs: vec![], tx_count: 0 }
+    }
+
+    pub fn payer(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
+    /// Sends instructions signed by the payer and `signers`.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), TxError> {
+        self.tx_count += 1;
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(|e| TxError::Other(e.to_string()))?;
+        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
+        all.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &all, blockhash);
+        let res = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+            .map_err(|e| TxError::Other(e.to_string()))?;
+        if let Some(meta) = &res.metadata {
+            self.last_logs = meta.log_messages.clone();
+        }
+        match res.result {
+            Ok(()) => Ok(()),
+            Err(e) => Err(classify(BanksClientError::TransactionError(e))),
+        }
+    }
+
+    pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(*key).await.ok().flatten()
+    }
+
+    pub async fn data(&mut self, key: &Pubkey) -> Vec<u8> {
+        self.account(key).await.map(|a| a.data).unwrap_or_default()
+    }
+
+    pub fn set_account(&mut self, key: &Pubkey, account: Account) {
+        self.ctx.set_account(key, &AccountSharedData::from(account));
+    }
+
+    pub async fn clock(&mut self) -> anchor_lang::prelude::Clock {
+        self.ctx.banks_client.get_sysvar().await.expect("clock")
+    }
+
+    /// Moves to `slot` (and advances the clock's unix time by 400 ms a slot).
+    pub async fn warp_to(&mut self, slot: u64) {
+        let before = self.clock().await;
+        if slot > before.slot {
+            self.ctx.warp_to_slot(slot).expect("warp");
+        }
+        let mut c = self.clock().await;
+        let dt = (slot.saturating_sub(before.slot) * 2 / 5) as i64;
+        c.unix_timestamp = before.unix_timestamp + dt;
+        self.ctx.set_sysvar(&c);
+    }
+
+    pub async fn slot(&mut self) -> u64 {
+        self.clock().await.slot
+    }
+
+    /// Rent-exempt minimum for `len` bytes.
+    pub async fn rent(&mut self, len: usize) -> u64 {
+        let rent: anchor_lang::prelude::Rent = self.ctx.banks_client.get_sysvar().await.expect("rent");
+        rent.minimum_balance(len)
+    }
+}
+
+fn classify(e: BanksClientError) -> TxError {
+    use solana_instruction::error::InstructionError;
+    if let BanksClientError::TransactionError(solana_transaction_error::TransactionError::InstructionError(
+        _,
+        InstructionError::Custom(code),
+    )) = &e
+    {
+        return TxError::Custom(*code);
+    }
+    TxError::Other(format!("{e:?}"))
+}

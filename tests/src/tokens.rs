@@ -1,0 +1,96 @@
+//! Real SPL Token / Token-2022 mints and token accounts, made through the
+//! deployed token programs in the bank.
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::program_pack::Pack;
+use anchor_lang::solana_program::system_instruction;
+use anchor_spl::token_2022::spl_token_2022;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::bank::Bank;
+
+pub const TOKEN: Pubkey = anchor_spl::token::ID;
+pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
+
+/// Creates a mint owned by `program` (Token or Token-2022) with the payer as authority.
+pub async fn create_mint(bank: &mut Bank, program: Pubkey, decimals: u8) -> Pubkey {
+    let mint = Keypair::new();
+    let len = spl_token_2022::state::Mint::LEN;
+    let lamports = bank.rent(len).await;
+    let payer = bank.payer();
+    let ixs = [
+        system_instruction::create_account(&payer, &mint.pubkey(), lamports, len as u64, &program),
+        spl_token_2022::instruction::initialize_mint2(&program, &mint.pubkey(), &payer, None, decimals)
+            .expect("init mint"),
+    ];
+    bank.send(&ixs, &[&mint]).await.expect("create mint");
+    mint.pubkey()
+}
+
+/// Creates a Token-2022 mint with a transfer-fee extension (rejected by softliq).
+pub async fn create_fee_mint(bank: &mut Bank, decimals: u8) -> Pubkey {
+    use spl_token_2022::extension::{transfer_fee, ExtensionType};
+    let mint = Keypair::new();
+    let len = ExtensionType::try_calculate_account_len::<spl_token_2022::state::Mint>(&[
+        ExtensionType::TransferFeeConfig,
+    ])
+    .expect("len");
+    let lamports = bank.rent(len).await;
+    let payer = bank.payer();
+    let ixs = [
+        system_instruction::create_account(&payer, &mint.pubkey(), lamports, len as u64, &TOKEN_2022),
+        transfer_fee::instruction::initialize_transfer_fee_config(
+            &TOKEN_2022,
+            &mint.pubkey(),
+            Some(&payer),
+            Some(&payer),
+            50,
+            1_000_000,
+        )
+        .expect("fee"),
+        spl_token_2022::instruction::initialize_mint2(&TOKEN_2022, &mint.pubkey(), &payer, None, decimals)
+            .expect("init mint"),
+    ];
+    bank.send(&ixs, &[&mint]).await.expect("create fee mint");
+    mint.pubkey()
+}
+
+/// Creates a token account of `mint` owned by `owner`.
+pub async fn create_token_account(bank: &mut Bank, program: Pubkey, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+    let acc = Keypair::new();
+    let len = if program == TOKEN_2022 {
+        spl_token_2022::extension::ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&[
+            spl_token_2022::extension::ExtensionType::ImmutableOwner,
+        ])
+        .expect("len")
+    } else {
+        spl_token_2022::state::Account::LEN
+    };
+    let lamports = bank.rent(len).await;
+    let payer = bank.payer();
+    let mut ixs = vec![system_instruction::create_account(&payer, &acc.pubkey(), lamports, len as u64, &program)];
+    if program == TOKEN_2022 {
+        ixs.push(
+            spl_token_2022::instruction::initialize_immutable_owner(&program, &acc.pubkey()).expect("immutable"),
+        );
+    }
+    ixs.push(spl_token_2022::instruction::initialize_account3(&program, &acc.pubkey(), mint, owner).expect("init acc"));
+    bank.send(&ixs, &[&acc]).await.expect("create token account");
+    acc.pubkey()
+}
+
+/// Mints `amount` to `dest` (payer is the mint authority).
+pub async fn mint_to(bank: &mut Bank, program: Pubkey, mint: &Pubkey, dest: &Pubkey, amount: u64) {
+    let payer = bank.payer();
+    let ix = spl_token_2022::instruction::mint_to(&program, mint, dest, &payer, &[], amount).expect("mint_to");
+    bank.send(&[ix], &[]).await.expect("mint to");
+}
+
+/// Token balance of a token account (0 if missing).
+pub async fn balance(bank: &mut Bank, account: &Pubkey) -> u64 {
+    let data = bank.data(account).await;
+    if data.len() < 72 {
+        return 0;
+    }
+    u64::from_le_bytes(data[64..72].try_into().expect("amount"))
+}

@@ -1,0 +1,3 @@
+//! One test binary so the harness compiles once (OpenBook v2's layout).
+#![allow(deprecated, clippy::arithmetic_side_effects)]
+mod cases;

@@ -73,7 +73,11 @@ impl Bank {
             .map_err(|e| TxError::Other(e.to_string()))?;
         let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
         all.extend_from_slice(signers);
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &all, blockhash);
+        // A compute-unit price unique to this transaction: identical
+        // instructions sent twice within one blockhash are not deduplicated.
+        let mut with_nonce = ixs.to_vec();
+        with_nonce.push(unique_price_ix(self.tx_count));
+        let tx = Transaction::new_signed_with_payer(&with_nonce, Some(&self.ctx.payer.pubkey()), &all, blockhash);
         let res = self
             .ctx
             .banks_client
@@ -125,6 +129,17 @@ impl Bank {
     pub async fn rent(&mut self, len: usize) -> u64 {
         let rent: anchor_lang::prelude::Rent = self.ctx.banks_client.get_sysvar().await.expect("rent");
         rent.minimum_balance(len)
+    }
+}
+
+/// `ComputeBudgetInstruction::SetComputeUnitPrice(n)` built by hand.
+fn unique_price_ix(n: u64) -> Instruction {
+    let mut data = vec![3u8];
+    data.extend_from_slice(&n.to_le_bytes());
+    Instruction {
+        program_id: anchor_lang::prelude::pubkey!("ComputeBudget111111111111111111111111111111"),
+        accounts: vec![],
+        data,
     }
 }
 

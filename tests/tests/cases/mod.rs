@@ -1,1 +1,2 @@
 pub mod test_foundation;
+pub mod test_crank;

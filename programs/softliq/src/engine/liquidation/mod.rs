@@ -56,6 +56,12 @@ pub struct LiqInput {
     pub hole_remaining_collateral: Option<u64>,
     /// Extra health (debt-token native) to aim above target, covering share rounding.
     pub slack_native: u64,
+    /// A liquidation episode is under way: it continues until target health,
+    /// even once the position is back above maintenance.
+    pub in_episode: bool,
+    /// A step stopped by a bound (ramp, budget, hole, close factor) that would
+    /// seize less notional than this is skipped: no dust lots.
+    pub min_notional: u64,
 }
 
 /// Which limit decided the seized size.
@@ -129,10 +135,14 @@ pub fn ramp_fraction_bps(ramp_slots: u64, episode_slots: u64) -> u64 {
 }
 
 /// Plans one liquidation step. `Ok(Err(..))` means nothing to seize (skip).
+/// A position is liquidated when below maintenance, or, once its episode has
+/// begun, while it is below target; the episode ends at target health.
 pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqError> {
     let c = s.collateral_native;
     let d = s.debt_native;
-    if !m(is_liquidatable(c, d, s.price, p.maint_margin_bps))? {
+    let below_maint = m(is_liquidatable(c, d, s.price, p.maint_margin_bps))?;
+    let continuing = s.in_episode && m(is_liquidatable(c, d, s.price, p.target_margin_bps))?;
+    if !below_maint && !continuing {
         return Ok(Err(NoLiq::Healthy));
     }
     let k = p.credit_bps().ok_or(LiqError::BadParams)?;
@@ -205,6 +215,10 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
     }
 
     let notional = m(value_of(x, s.price, Rounding::Down))?;
+    let bounded = !matches!(bound, Bound::Target | Bound::Whole);
+    if bounded && notional < s.min_notional as u128 {
+        return Ok(Err(NoLiq::Bounded(bound)));
+    }
     let debt_moved = if unrestorable {
         m(mul_div_u128(d as u128, x as u128, c as u128, Rounding::Down))?
     } else {

@@ -132,6 +132,8 @@ fn liq_input(m: &Market, p: &Position, debt: u64, env: &CrankEnv) -> LiqInput {
         hole_remaining_collateral: remaining(m.params.max_lot_collateral_native, m.total_lot_collateral_native),
         // Covers the rounding of debt shares (at most one index unit plus one).
         slack_native: 3u64.saturating_add(m.borrow_index / BORROW_INDEX_SCALE),
+        in_episode: ongoing,
+        min_notional: m.params.dust_native,
     }
 }
 

@@ -51,11 +51,19 @@ pub struct Bank {
 
 impl Bank {
     pub async fn start() -> Self {
-        let mut pt = ProgramTest::new("softliq", softliq::ID, solana_program_test::processor!(process));
+        let mut pt = ProgramTest::new(
+            "softliq",
+            softliq::ID,
+            solana_program_test::processor!(process),
+        );
         pt.prefer_bpf(false);
         pt.set_compute_max_units(1_400_000);
         let ctx = pt.start_with_context().await;
-        Self { ctx, last_logs: vec![], tx_count: 0 }
+        Self {
+            ctx,
+            last_logs: vec![],
+            tx_count: 0,
+        }
     }
 
     pub fn payer(&self) -> Pubkey {
@@ -77,7 +85,12 @@ impl Bank {
         // instructions sent twice within one blockhash are not deduplicated.
         let mut with_nonce = ixs.to_vec();
         with_nonce.push(unique_price_ix(self.tx_count));
-        let tx = Transaction::new_signed_with_payer(&with_nonce, Some(&self.ctx.payer.pubkey()), &all, blockhash);
+        let tx = Transaction::new_signed_with_payer(
+            &with_nonce,
+            Some(&self.ctx.payer.pubkey()),
+            &all,
+            blockhash,
+        );
         let res = self
             .ctx
             .banks_client
@@ -127,7 +140,8 @@ impl Bank {
 
     /// Rent-exempt minimum for `len` bytes.
     pub async fn rent(&mut self, len: usize) -> u64 {
-        let rent: anchor_lang::prelude::Rent = self.ctx.banks_client.get_sysvar().await.expect("rent");
+        let rent: anchor_lang::prelude::Rent =
+            self.ctx.banks_client.get_sysvar().await.expect("rent");
         rent.minimum_balance(len)
     }
 }
@@ -145,10 +159,12 @@ fn unique_price_ix(n: u64) -> Instruction {
 
 fn classify(e: BanksClientError) -> TxError {
     use solana_instruction::error::InstructionError;
-    if let BanksClientError::TransactionError(solana_transaction_error::TransactionError::InstructionError(
-        _,
-        InstructionError::Custom(code),
-    )) = &e
+    if let BanksClientError::TransactionError(
+        solana_transaction_error::TransactionError::InstructionError(
+            _,
+            InstructionError::Custom(code),
+        ),
+    ) = &e
     {
         return TxError::Custom(*code);
     }

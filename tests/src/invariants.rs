@@ -38,17 +38,47 @@ pub async fn check(bank: &mut Bank, tm: &TestMarket) -> Result<(), String> {
         lot_collateral += l.collateral_native as u128;
         lot_debt += l.tab_debt_native as u128;
     }
-    let eq = |what: &str, a: u128, b: u128| if a == b { Ok(()) } else { Err(format!("{what}: {a} != {b}")) };
-    eq("position collateral vs market total", pos_collateral, m.total_position_collateral_native as u128)?;
-    eq("lot collateral vs market total", lot_collateral, m.total_lot_collateral_native as u128)?;
-    eq("debt shares vs market total", pos_shares, m.total_debt_shares as u128)?;
-    eq("lot debt vs outstanding", lot_debt, m.lot_debt_outstanding_native as u128)?;
+    let eq = |what: &str, a: u128, b: u128| {
+        if a == b {
+            Ok(())
+        } else {
+            Err(format!("{what}: {a} != {b}"))
+        }
+    };
+    eq(
+        "position collateral vs market total",
+        pos_collateral,
+        m.total_position_collateral_native as u128,
+    )?;
+    eq(
+        "lot collateral vs market total",
+        lot_collateral,
+        m.total_lot_collateral_native as u128,
+    )?;
+    eq(
+        "debt shares vs market total",
+        pos_shares,
+        m.total_debt_shares as u128,
+    )?;
+    eq(
+        "lot debt vs outstanding",
+        lot_debt,
+        m.lot_debt_outstanding_native as u128,
+    )?;
     let cv = balance(bank, &tm.collateral_vault).await as u128;
-    eq("collateral vault vs positions + lots", cv, pos_collateral + lot_collateral)?;
+    eq(
+        "collateral vault vs positions + lots",
+        cv,
+        pos_collateral + lot_collateral,
+    )?;
     let dv = balance(bank, &tm.debt_vault).await as u128;
     eq("debt vault vs pool cash", dv, m.pool_cash_native as u128)?;
     let iv = balance(bank, &tm.insurance_vault).await as u128;
-    eq("insurance vault vs balance", iv, m.insurance_balance_native as u128)?;
+    eq(
+        "insurance vault vs balance",
+        iv,
+        m.insurance_balance_native as u128,
+    )?;
     let mut lp = 0u128;
     for a in &tm.lp_accounts {
         let d = bank.data(a).await;
@@ -64,6 +94,10 @@ pub async fn check(bank: &mut Bank, tm: &TestMarket) -> Result<(), String> {
             st += u64::from_le_bytes(d[72..80].try_into().unwrap()) as u128;
         }
     }
-    eq("stake shares vs total", st, m.insurance_shares_total as u128)?;
+    eq(
+        "stake shares vs total",
+        st,
+        m.insurance_shares_total as u128,
+    )?;
     Ok(())
 }

@@ -5,10 +5,10 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::system_instruction;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use softliq::state::*;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use softliq::state::*;
 
 use crate::bank::{Bank, TxError};
 use crate::pyth::{self, FeedPrice};
@@ -105,9 +105,12 @@ fn pda(seeds: &[&[u8]]) -> Pubkey {
 impl TestMarket {
     /// Mints, oracle, market, vaults, lot book and slabs, all through real instructions.
     pub async fn create(bank: &mut Bank, cfg: MarketConfig) -> Self {
-        let collateral_mint = tokens::create_mint(bank, cfg.collateral_program, cfg.collateral_decimals).await;
+        let collateral_mint =
+            tokens::create_mint(bank, cfg.collateral_program, cfg.collateral_decimals).await;
         let debt_mint = tokens::create_mint(bank, cfg.debt_program, cfg.debt_decimals).await;
-        Self::create_with_mints(bank, cfg, collateral_mint, debt_mint).await.expect("create market")
+        Self::create_with_mints(bank, cfg, collateral_mint, debt_mint)
+            .await
+            .expect("create market")
     }
 
     pub async fn create_with_mints(
@@ -146,10 +149,18 @@ impl TestMarket {
         bank.ctx
             .banks_client
             .process_transaction(solana_transaction::Transaction::new_signed_with_payer(
-                &[system_instruction::transfer(&bank.payer(), &tm.admin.pubkey(), 1_000_000_000_000)],
+                &[system_instruction::transfer(
+                    &bank.payer(),
+                    &tm.admin.pubkey(),
+                    1_000_000_000_000,
+                )],
                 Some(&bank.payer()),
                 &[&bank.ctx.payer],
-                bank.ctx.banks_client.get_latest_blockhash().await.expect("hash"),
+                bank.ctx
+                    .banks_client
+                    .get_latest_blockhash()
+                    .await
+                    .expect("hash"),
             ))
             .await
             .expect("fund admin");
@@ -192,7 +203,8 @@ impl TestMarket {
             data: softliq::instruction::InitializeMarket { args }.data(),
         };
         let admin = tm.admin.insecure_clone();
-        bank.send(&[create_lot_book, ix], &[&admin, &market, &lot_book]).await?;
+        bank.send(&[create_lot_book, ix], &[&admin, &market, &lot_book])
+            .await?;
         for cap in cfg.slab_capacities.clone() {
             tm.add_slab(bank, cap).await?;
         }
@@ -202,15 +214,32 @@ impl TestMarket {
     /// Creates a slab account client-side and initialises it in the same transaction.
     pub async fn add_slab(&mut self, bank: &mut Bank, capacity: u32) -> Result<Pubkey, TxError> {
         let slab = Keypair::new();
-        self.init_slab_with(bank, &slab, capacity, slab_account_size(capacity as usize)).await?;
+        self.init_slab_with(bank, &slab, capacity, slab_account_size(capacity as usize))
+            .await?;
         self.slabs.push(slab.pubkey());
         Ok(slab.pubkey())
     }
 
-    pub async fn init_slab_with(&mut self, bank: &mut Bank, slab: &Keypair, capacity: u32, len: usize) -> Result<(), TxError> {
+    pub async fn init_slab_with(
+        &mut self,
+        bank: &mut Bank,
+        slab: &Keypair,
+        capacity: u32,
+        len: usize,
+    ) -> Result<(), TxError> {
         let lamports = bank.rent(len).await;
-        let create = system_instruction::create_account(&bank.payer(), &slab.pubkey(), lamports, len as u64, &softliq::ID);
-        let accounts = softliq::accounts::InitSlab { admin: self.admin.pubkey(), market: self.market, slab: slab.pubkey() };
+        let create = system_instruction::create_account(
+            &bank.payer(),
+            &slab.pubkey(),
+            lamports,
+            len as u64,
+            &softliq::ID,
+        );
+        let accounts = softliq::accounts::InitSlab {
+            admin: self.admin.pubkey(),
+            market: self.market,
+            slab: slab.pubkey(),
+        };
         let ix = ix(accounts, softliq::instruction::InitSlab { capacity });
         let admin = self.admin.insecure_clone();
         bank.send(&[create, ix], &[&admin, slab]).await?;
@@ -221,7 +250,11 @@ impl TestMarket {
     /// Writes the oracle account at the current slot and time (price in whole units).
     pub async fn set_price(&self, bank: &mut Bank, price: f64) {
         let clock = bank.clock().await;
-        self.set_feed(bank, FeedPrice::usd(price, clock.slot, clock.unix_timestamp)).await;
+        self.set_feed(
+            bank,
+            FeedPrice::usd(price, clock.slot, clock.unix_timestamp),
+        )
+        .await;
     }
 
     pub async fn set_feed(&self, bank: &mut Bank, p: FeedPrice) {
@@ -236,13 +269,20 @@ impl TestMarket {
     /// Runs the invariant checker if enabled.
     pub async fn after(&mut self, bank: &mut Bank) {
         if self.check_invariants {
-            crate::invariants::check(bank, self).await.unwrap_or_else(|e| panic!("invariant violated: {e}"));
+            crate::invariants::check(bank, self)
+                .await
+                .unwrap_or_else(|e| panic!("invariant violated: {e}"));
             self.checks += 1;
         }
     }
 
     /// Sends one softliq instruction, then checks the invariants.
-    pub async fn exec(&mut self, bank: &mut Bank, ix: Instruction, signers: &[&Keypair]) -> Result<(), TxError> {
+    pub async fn exec(
+        &mut self,
+        bank: &mut Bank,
+        ix: Instruction,
+        signers: &[&Keypair],
+    ) -> Result<(), TxError> {
         bank.send(&[ix], signers).await?;
         self.after(bank).await;
         Ok(())
@@ -273,7 +313,15 @@ impl TestMarket {
             .iter()
             .enumerate()
             .filter(|(_, l)| l.flags & LOT_IN_USE != 0)
-            .map(|(i, l)| (LotRef { index: i as u32, generation: l.generation }, *l))
+            .map(|(i, l)| {
+                (
+                    LotRef {
+                        index: i as u32,
+                        generation: l.generation,
+                    },
+                    *l,
+                )
+            })
             .collect()
     }
 
@@ -286,25 +334,66 @@ impl TestMarket {
 
     pub async fn new_user(&mut self, bank: &mut Bank, collateral: u64, debt: u64) -> TestUser {
         let kp = Keypair::new();
-        let c = tokens::create_token_account(bank, self.collateral_program, &self.collateral_mint, &kp.pubkey()).await;
-        let d = tokens::create_token_account(bank, self.debt_program, &self.debt_mint, &kp.pubkey()).await;
+        let c = tokens::create_token_account(
+            bank,
+            self.collateral_program,
+            &self.collateral_mint,
+            &kp.pubkey(),
+        )
+        .await;
+        let d =
+            tokens::create_token_account(bank, self.debt_program, &self.debt_mint, &kp.pubkey())
+                .await;
         if collateral > 0 {
-            tokens::mint_to(bank, self.collateral_program, &self.collateral_mint, &c, collateral).await;
+            tokens::mint_to(
+                bank,
+                self.collateral_program,
+                &self.collateral_mint,
+                &c,
+                collateral,
+            )
+            .await;
         }
         if debt > 0 {
             tokens::mint_to(bank, self.debt_program, &self.debt_mint, &d, debt).await;
         }
         // Fund the user for rent of its LP / stake accounts.
-        bank.send(&[system_instruction::transfer(&bank.payer(), &kp.pubkey(), 1_000_000_000)], &[]).await.expect("fund");
-        TestUser { kp, collateral: c, debt: d }
+        bank.send(
+            &[system_instruction::transfer(
+                &bank.payer(),
+                &kp.pubkey(),
+                1_000_000_000,
+            )],
+            &[],
+        )
+        .await
+        .expect("fund");
+        TestUser {
+            kp,
+            collateral: c,
+            debt: d,
+        }
     }
 
     // ---- admin ----
 
-    pub async fn update_params(&mut self, bank: &mut Bank, params: MarketParams, paused: u8) -> Result<(), TxError> {
-        let a = softliq::accounts::UpdateParams { admin: self.admin.pubkey(), market: self.market };
+    pub async fn update_params(
+        &mut self,
+        bank: &mut Bank,
+        params: MarketParams,
+        paused: u8,
+    ) -> Result<(), TxError> {
+        let a = softliq::accounts::UpdateParams {
+            admin: self.admin.pubkey(),
+            market: self.market,
+        };
         let admin = self.admin.insecure_clone();
-        self.exec(bank, ix(a, softliq::instruction::UpdateParams { params, paused }), &[&admin]).await
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::UpdateParams { params, paused }),
+            &[&admin],
+        )
+        .await
     }
 
     // ---- LP ----
@@ -313,7 +402,12 @@ impl TestMarket {
         pda(&[LP_SEED, self.market.as_ref(), owner.as_ref()])
     }
 
-    pub async fn lp_deposit(&mut self, bank: &mut Bank, user: &TestUser, amount: u64) -> Result<(), TxError> {
+    pub async fn lp_deposit(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        amount: u64,
+    ) -> Result<(), TxError> {
         let lp = self.lp_account(&user.key());
         let a = softliq::accounts::LpDeposit {
             owner: user.key(),
@@ -328,10 +422,20 @@ impl TestMarket {
         if !self.lp_accounts.contains(&lp) {
             self.lp_accounts.push(lp);
         }
-        self.exec(bank, ix(a, softliq::instruction::LpDeposit { amount }), &[&user.kp]).await
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::LpDeposit { amount }),
+            &[&user.kp],
+        )
+        .await
     }
 
-    pub async fn lp_withdraw(&mut self, bank: &mut Bank, user: &TestUser, shares: u64) -> Result<(), TxError> {
+    pub async fn lp_withdraw(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        shares: u64,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::LpWithdraw {
             owner: user.key(),
             market: self.market,
@@ -342,7 +446,12 @@ impl TestMarket {
             vault_auth: self.vault_auth,
             debt_token_program: self.debt_program,
         };
-        self.exec(bank, ix(a, softliq::instruction::LpWithdraw { shares }), &[&user.kp]).await
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::LpWithdraw { shares }),
+            &[&user.kp],
+        )
+        .await
     }
 
     pub async fn lp_shares(&self, bank: &mut Bank, owner: &Pubkey) -> u64 {
@@ -359,19 +468,48 @@ impl TestMarket {
     pub async fn next_position(&self, bank: &mut Bank, slab: &Pubkey) -> PosRef {
         let data = bank.data(slab).await;
         let (h, positions) = entries_of::<Position>(&data).expect("slab");
-        let index = if h.free_head != NONE { h.free_head } else { h.next_unused };
-        let generation = positions.get(index as usize).map(|p| p.generation).unwrap_or(0);
-        PosRef { slab: *slab, index, generation }
+        let index = if h.free_head != NONE {
+            h.free_head
+        } else {
+            h.next_unused
+        };
+        let generation = positions
+            .get(index as usize)
+            .map(|p| p.generation)
+            .unwrap_or(0);
+        PosRef {
+            slab: *slab,
+            index,
+            generation,
+        }
     }
 
-    pub async fn open_position(&mut self, bank: &mut Bank, user: &TestUser, slab: Pubkey) -> Result<PosRef, TxError> {
+    pub async fn open_position(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        slab: Pubkey,
+    ) -> Result<PosRef, TxError> {
         let pos = self.next_position(bank, &slab).await;
-        let a = softliq::accounts::OpenPosition { owner: user.key(), market: self.market, slab };
-        self.exec(bank, ix(a, softliq::instruction::OpenPosition {}), &[&user.kp]).await?;
+        let a = softliq::accounts::OpenPosition {
+            owner: user.key(),
+            market: self.market,
+            slab,
+        };
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::OpenPosition {}),
+            &[&user.kp],
+        )
+        .await?;
         Ok(pos)
     }
 
-    pub fn deposit_accounts(&self, user: &TestUser, pos: PosRef) -> softliq::accounts::DepositCollateral {
+    pub fn deposit_accounts(
+        &self,
+        user: &TestUser,
+        pos: PosRef,
+    ) -> softliq::accounts::DepositCollateral {
         softliq::accounts::DepositCollateral {
             owner: user.key(),
             market: self.market,
@@ -383,13 +521,27 @@ impl TestMarket {
         }
     }
 
-    pub async fn deposit(&mut self, bank: &mut Bank, user: &TestUser, pos: PosRef, amount: u64) -> Result<(), TxError> {
+    pub async fn deposit(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        pos: PosRef,
+        amount: u64,
+    ) -> Result<(), TxError> {
         let a = self.deposit_accounts(user, pos);
-        let d = softliq::instruction::DepositCollateral { index: pos.index, generation: pos.generation, amount };
+        let d = softliq::instruction::DepositCollateral {
+            index: pos.index,
+            generation: pos.generation,
+            amount,
+        };
         self.exec(bank, ix(a, d), &[&user.kp]).await
     }
 
-    pub fn withdraw_accounts(&self, user: &TestUser, pos: PosRef) -> softliq::accounts::WithdrawCollateral {
+    pub fn withdraw_accounts(
+        &self,
+        user: &TestUser,
+        pos: PosRef,
+    ) -> softliq::accounts::WithdrawCollateral {
         softliq::accounts::WithdrawCollateral {
             owner: user.key(),
             market: self.market,
@@ -403,9 +555,19 @@ impl TestMarket {
         }
     }
 
-    pub async fn withdraw(&mut self, bank: &mut Bank, user: &TestUser, pos: PosRef, amount: u64) -> Result<(), TxError> {
+    pub async fn withdraw(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        pos: PosRef,
+        amount: u64,
+    ) -> Result<(), TxError> {
         let a = self.withdraw_accounts(user, pos);
-        let d = softliq::instruction::WithdrawCollateral { index: pos.index, generation: pos.generation, amount };
+        let d = softliq::instruction::WithdrawCollateral {
+            index: pos.index,
+            generation: pos.generation,
+            amount,
+        };
         self.exec(bank, ix(a, d), &[&user.kp]).await
     }
 
@@ -423,13 +585,29 @@ impl TestMarket {
         }
     }
 
-    pub async fn borrow(&mut self, bank: &mut Bank, user: &TestUser, pos: PosRef, amount: u64) -> Result<(), TxError> {
+    pub async fn borrow(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        pos: PosRef,
+        amount: u64,
+    ) -> Result<(), TxError> {
         let a = self.borrow_accounts(user, pos);
-        let d = softliq::instruction::Borrow { index: pos.index, generation: pos.generation, amount };
+        let d = softliq::instruction::Borrow {
+            index: pos.index,
+            generation: pos.generation,
+            amount,
+        };
         self.exec(bank, ix(a, d), &[&user.kp]).await
     }
 
-    pub async fn repay(&mut self, bank: &mut Bank, user: &TestUser, pos: PosRef, max_amount: u64) -> Result<(), TxError> {
+    pub async fn repay(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        pos: PosRef,
+        max_amount: u64,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::Repay {
             payer: user.key(),
             market: self.market,
@@ -439,11 +617,20 @@ impl TestMarket {
             debt_mint: self.debt_mint,
             debt_token_program: self.debt_program,
         };
-        let d = softliq::instruction::Repay { index: pos.index, generation: pos.generation, max_amount };
+        let d = softliq::instruction::Repay {
+            index: pos.index,
+            generation: pos.generation,
+            max_amount,
+        };
         self.exec(bank, ix(a, d), &[&user.kp]).await
     }
 
-    pub async fn close(&mut self, bank: &mut Bank, user: &TestUser, pos: PosRef) -> Result<(), TxError> {
+    pub async fn close(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        pos: PosRef,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::ClosePosition {
             owner: user.key(),
             market: self.market,
@@ -454,14 +641,26 @@ impl TestMarket {
             vault_auth: self.vault_auth,
             collateral_token_program: self.collateral_program,
         };
-        let d = softliq::instruction::ClosePosition { index: pos.index, generation: pos.generation };
+        let d = softliq::instruction::ClosePosition {
+            index: pos.index,
+            generation: pos.generation,
+        };
         self.exec(bank, ix(a, d), &[&user.kp]).await
     }
 
     /// Opens a position, deposits `collateral` and borrows `debt` in one go.
-    pub async fn open_levered(&mut self, bank: &mut Bank, user: &TestUser, slab: Pubkey, collateral: u64, debt: u64) -> PosRef {
+    pub async fn open_levered(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        slab: Pubkey,
+        collateral: u64,
+        debt: u64,
+    ) -> PosRef {
         let pos = self.open_position(bank, user, slab).await.expect("open");
-        self.deposit(bank, user, pos, collateral).await.expect("deposit");
+        self.deposit(bank, user, pos, collateral)
+            .await
+            .expect("deposit");
         if debt > 0 {
             self.borrow(bank, user, pos, debt).await.expect("borrow");
         }
@@ -470,7 +669,12 @@ impl TestMarket {
 
     // ---- keeper ----
 
-    pub fn crank_ix(&self, keeper: &TestUser, slab: Pubkey, entries: Vec<softliq::instructions::PositionRef>) -> Instruction {
+    pub fn crank_ix(
+        &self,
+        keeper: &TestUser,
+        slab: Pubkey,
+        entries: Vec<softliq::instructions::PositionRef>,
+    ) -> Instruction {
         let a = softliq::accounts::CrankLiquidate {
             keeper: keeper.key(),
             market: self.market,
@@ -486,11 +690,19 @@ impl TestMarket {
         ix(a, softliq::instruction::CrankLiquidate { entries })
     }
 
-    pub async fn crank(&mut self, bank: &mut Bank, keeper: &TestUser, positions: &[PosRef]) -> Result<(), TxError> {
+    pub async fn crank(
+        &mut self,
+        bank: &mut Bank,
+        keeper: &TestUser,
+        positions: &[PosRef],
+    ) -> Result<(), TxError> {
         let slab = positions.first().map(|p| p.slab).unwrap_or(self.slabs[0]);
         let entries = positions
             .iter()
-            .map(|p| softliq::instructions::PositionRef { index: p.index, generation: p.generation })
+            .map(|p| softliq::instructions::PositionRef {
+                index: p.index,
+                generation: p.generation,
+            })
             .collect();
         let ix = self.crank_ix(keeper, slab, entries);
         self.exec(bank, ix, &[&keeper.kp]).await
@@ -498,7 +710,12 @@ impl TestMarket {
 
     // ---- auction ----
 
-    pub fn take_accounts(&self, taker: &TestUser, slab: Option<Pubkey>, owner_collateral: Option<Pubkey>) -> softliq::accounts::AuctionTake {
+    pub fn take_accounts(
+        &self,
+        taker: &TestUser,
+        slab: Option<Pubkey>,
+        owner_collateral: Option<Pubkey>,
+    ) -> softliq::accounts::AuctionTake {
         softliq::accounts::AuctionTake {
             taker: taker.key(),
             market: self.market,
@@ -518,14 +735,31 @@ impl TestMarket {
         }
     }
 
-    pub async fn take(&mut self, bank: &mut Bank, taker: &TestUser, lot: LotRef, max_collateral: u64, max_price: u64) -> Result<(), TxError> {
+    pub async fn take(
+        &mut self,
+        bank: &mut Bank,
+        taker: &TestUser,
+        lot: LotRef,
+        max_collateral: u64,
+        max_price: u64,
+    ) -> Result<(), TxError> {
         let l = self.lot(bank, lot).await;
         let a = self.take_accounts(taker, Some(l.slab), None);
-        let d = softliq::instruction::AuctionTake { lot_index: lot.index, lot_generation: lot.generation, max_collateral, max_price };
+        let d = softliq::instruction::AuctionTake {
+            lot_index: lot.index,
+            lot_generation: lot.generation,
+            max_collateral,
+            max_price,
+        };
         self.exec(bank, ix(a, d), &[&taker.kp]).await
     }
 
-    pub async fn reset(&mut self, bank: &mut Bank, caller: &TestUser, lot: LotRef) -> Result<(), TxError> {
+    pub async fn reset(
+        &mut self,
+        bank: &mut Bank,
+        caller: &TestUser,
+        lot: LotRef,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::AuctionReset {
             caller: caller.key(),
             market: self.market,
@@ -537,11 +771,20 @@ impl TestMarket {
             vault_auth: self.vault_auth,
             debt_token_program: self.debt_program,
         };
-        let d = softliq::instruction::AuctionReset { lot_index: lot.index, lot_generation: lot.generation };
+        let d = softliq::instruction::AuctionReset {
+            lot_index: lot.index,
+            lot_generation: lot.generation,
+        };
         self.exec(bank, ix(a, d), &[&caller.kp]).await
     }
 
-    pub async fn redeem(&mut self, bank: &mut Bank, owner: &TestUser, lot: LotRef, slab: Pubkey) -> Result<(), TxError> {
+    pub async fn redeem(
+        &mut self,
+        bank: &mut Bank,
+        owner: &TestUser,
+        lot: LotRef,
+        slab: Pubkey,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::AuctionRedeem {
             owner: owner.key(),
             market: self.market,
@@ -554,11 +797,19 @@ impl TestMarket {
             oracle: self.oracle,
             debt_token_program: self.debt_program,
         };
-        let d = softliq::instruction::AuctionRedeem { lot_index: lot.index, lot_generation: lot.generation };
+        let d = softliq::instruction::AuctionRedeem {
+            lot_index: lot.index,
+            lot_generation: lot.generation,
+        };
         self.exec(bank, ix(a, d), &[&owner.kp]).await
     }
 
-    pub async fn settle(&mut self, bank: &mut Bank, caller: &TestUser, lot: LotRef) -> Result<(), TxError> {
+    pub async fn settle(
+        &mut self,
+        bank: &mut Bank,
+        caller: &TestUser,
+        lot: LotRef,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::AuctionSettle {
             caller: caller.key(),
             market: self.market,
@@ -569,7 +820,10 @@ impl TestMarket {
             vault_auth: self.vault_auth,
             debt_token_program: self.debt_program,
         };
-        let d = softliq::instruction::AuctionSettle { lot_index: lot.index, lot_generation: lot.generation };
+        let d = softliq::instruction::AuctionSettle {
+            lot_index: lot.index,
+            lot_generation: lot.generation,
+        };
         self.exec(bank, ix(a, d), &[&caller.kp]).await
     }
 
@@ -579,7 +833,12 @@ impl TestMarket {
         pda(&[STAKE_SEED, self.market.as_ref(), owner.as_ref()])
     }
 
-    pub async fn insurance_deposit(&mut self, bank: &mut Bank, user: &TestUser, amount: u64) -> Result<(), TxError> {
+    pub async fn insurance_deposit(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        amount: u64,
+    ) -> Result<(), TxError> {
         let stake = self.stake_account(&user.key());
         let a = softliq::accounts::InsuranceDeposit {
             owner: user.key(),
@@ -594,19 +853,38 @@ impl TestMarket {
         if !self.stake_accounts.contains(&stake) {
             self.stake_accounts.push(stake);
         }
-        self.exec(bank, ix(a, softliq::instruction::InsuranceDeposit { amount }), &[&user.kp]).await
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::InsuranceDeposit { amount }),
+            &[&user.kp],
+        )
+        .await
     }
 
-    pub async fn insurance_request(&mut self, bank: &mut Bank, user: &TestUser, shares: u64) -> Result<(), TxError> {
+    pub async fn insurance_request(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+        shares: u64,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::InsuranceRequestWithdraw {
             owner: user.key(),
             market: self.market,
             stake: self.stake_account(&user.key()),
         };
-        self.exec(bank, ix(a, softliq::instruction::InsuranceRequestWithdraw { shares }), &[&user.kp]).await
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::InsuranceRequestWithdraw { shares }),
+            &[&user.kp],
+        )
+        .await
     }
 
-    pub async fn insurance_withdraw(&mut self, bank: &mut Bank, user: &TestUser) -> Result<(), TxError> {
+    pub async fn insurance_withdraw(
+        &mut self,
+        bank: &mut Bank,
+        user: &TestUser,
+    ) -> Result<(), TxError> {
         let a = softliq::accounts::InsuranceWithdraw {
             owner: user.key(),
             market: self.market,
@@ -617,13 +895,22 @@ impl TestMarket {
             vault_auth: self.vault_auth,
             debt_token_program: self.debt_program,
         };
-        self.exec(bank, ix(a, softliq::instruction::InsuranceWithdraw {}), &[&user.kp]).await
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::InsuranceWithdraw {}),
+            &[&user.kp],
+        )
+        .await
     }
 }
 
 /// A softliq instruction from an Anchor accounts struct and instruction data.
 pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction { program_id: softliq::ID, accounts: accounts.to_account_metas(None), data: data.data() }
+    Instruction {
+        program_id: softliq::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
 }
 
 fn rand_u64() -> u64 {

@@ -21,12 +21,23 @@ impl FeedPrice {
     /// `price` in whole quote units per base unit, expo −8, conf 0.05%, EMA = price.
     pub fn usd(price_units: f64, slot: u64, ts: i64) -> Self {
         let p = (price_units * 1e8).round() as i64;
-        Self { price: p, conf: (p / 2_000) as u64, expo: -8, ema_price: p, publish_time: ts, publish_slot: slot }
+        Self {
+            price: p,
+            conf: (p / 2_000) as u64,
+            expo: -8,
+            ema_price: p,
+            publish_time: ts,
+            publish_slot: slot,
+        }
     }
 }
 
 /// Bytes of a `PriceUpdateV2` account.
-pub fn pull_account_data(feed_id: [u8; 32], p: &FeedPrice, verification: VerificationLevel) -> Vec<u8> {
+pub fn pull_account_data(
+    feed_id: [u8; 32],
+    p: &FeedPrice,
+    verification: VerificationLevel,
+) -> Vec<u8> {
     let update = PriceUpdateV2 {
         write_authority: Pubkey::new_unique(),
         verification_level: verification,

@@ -20,8 +20,14 @@ pub async fn create_mint(bank: &mut Bank, program: Pubkey, decimals: u8) -> Pubk
     let payer = bank.payer();
     let ixs = [
         system_instruction::create_account(&payer, &mint.pubkey(), lamports, len as u64, &program),
-        spl_token_2022::instruction::initialize_mint2(&program, &mint.pubkey(), &payer, None, decimals)
-            .expect("init mint"),
+        spl_token_2022::instruction::initialize_mint2(
+            &program,
+            &mint.pubkey(),
+            &payer,
+            None,
+            decimals,
+        )
+        .expect("init mint"),
     ];
     bank.send(&ixs, &[&mint]).await.expect("create mint");
     mint.pubkey()
@@ -38,7 +44,13 @@ pub async fn create_fee_mint(bank: &mut Bank, decimals: u8) -> Pubkey {
     let lamports = bank.rent(len).await;
     let payer = bank.payer();
     let ixs = [
-        system_instruction::create_account(&payer, &mint.pubkey(), lamports, len as u64, &TOKEN_2022),
+        system_instruction::create_account(
+            &payer,
+            &mint.pubkey(),
+            lamports,
+            len as u64,
+            &TOKEN_2022,
+        ),
         transfer_fee::instruction::initialize_transfer_fee_config(
             &TOKEN_2022,
             &mint.pubkey(),
@@ -48,41 +60,65 @@ pub async fn create_fee_mint(bank: &mut Bank, decimals: u8) -> Pubkey {
             1_000_000,
         )
         .expect("fee"),
-        spl_token_2022::instruction::initialize_mint2(&TOKEN_2022, &mint.pubkey(), &payer, None, decimals)
-            .expect("init mint"),
+        spl_token_2022::instruction::initialize_mint2(
+            &TOKEN_2022,
+            &mint.pubkey(),
+            &payer,
+            None,
+            decimals,
+        )
+        .expect("init mint"),
     ];
     bank.send(&ixs, &[&mint]).await.expect("create fee mint");
     mint.pubkey()
 }
 
 /// Creates a token account of `mint` owned by `owner`.
-pub async fn create_token_account(bank: &mut Bank, program: Pubkey, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+pub async fn create_token_account(
+    bank: &mut Bank,
+    program: Pubkey,
+    mint: &Pubkey,
+    owner: &Pubkey,
+) -> Pubkey {
     let acc = Keypair::new();
     let len = if program == TOKEN_2022 {
-        spl_token_2022::extension::ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&[
-            spl_token_2022::extension::ExtensionType::ImmutableOwner,
-        ])
+        spl_token_2022::extension::ExtensionType::try_calculate_account_len::<
+            spl_token_2022::state::Account,
+        >(&[spl_token_2022::extension::ExtensionType::ImmutableOwner])
         .expect("len")
     } else {
         spl_token_2022::state::Account::LEN
     };
     let lamports = bank.rent(len).await;
     let payer = bank.payer();
-    let mut ixs = vec![system_instruction::create_account(&payer, &acc.pubkey(), lamports, len as u64, &program)];
+    let mut ixs = vec![system_instruction::create_account(
+        &payer,
+        &acc.pubkey(),
+        lamports,
+        len as u64,
+        &program,
+    )];
     if program == TOKEN_2022 {
         ixs.push(
-            spl_token_2022::instruction::initialize_immutable_owner(&program, &acc.pubkey()).expect("immutable"),
+            spl_token_2022::instruction::initialize_immutable_owner(&program, &acc.pubkey())
+                .expect("immutable"),
         );
     }
-    ixs.push(spl_token_2022::instruction::initialize_account3(&program, &acc.pubkey(), mint, owner).expect("init acc"));
-    bank.send(&ixs, &[&acc]).await.expect("create token account");
+    ixs.push(
+        spl_token_2022::instruction::initialize_account3(&program, &acc.pubkey(), mint, owner)
+            .expect("init acc"),
+    );
+    bank.send(&ixs, &[&acc])
+        .await
+        .expect("create token account");
     acc.pubkey()
 }
 
 /// Mints `amount` to `dest` (payer is the mint authority).
 pub async fn mint_to(bank: &mut Bank, program: Pubkey, mint: &Pubkey, dest: &Pubkey, amount: u64) {
     let payer = bank.payer();
-    let ix = spl_token_2022::instruction::mint_to(&program, mint, dest, &payer, &[], amount).expect("mint_to");
+    let ix = spl_token_2022::instruction::mint_to(&program, mint, dest, &payer, &[], amount)
+        .expect("mint_to");
     bank.send(&[ix], &[]).await.expect("mint to");
 }
 

@@ -23,10 +23,17 @@ declare_id!("BjiAzQd2mWhtTosP4e9cvCpFKxTsuffzC5vHJZ1Fu6yf");
 pub mod softliq {
     use super::*;
 
-    pub fn initialize_market(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Result<()> {
+    pub fn initialize_market(
+        ctx: Context<InitializeMarket>,
+        args: InitializeMarketArgs,
+    ) -> Result<()> {
         instructions::admin::initialize_market::handler(ctx, args)
     }
-    pub fn update_params(ctx: Context<UpdateParams>, params: MarketParams, paused: u8) -> Result<()> {
+    pub fn update_params(
+        ctx: Context<UpdateParams>,
+        params: MarketParams,
+        paused: u8,
+    ) -> Result<()> {
         instructions::admin::update_params::handler(ctx, params, paused)
     }
     pub fn init_slab(ctx: Context<InitSlab>, capacity: u32) -> Result<()> {
@@ -41,10 +48,20 @@ pub mod softliq {
     pub fn open_position(ctx: Context<OpenPosition>) -> Result<()> {
         instructions::user::open_position::handler(ctx)
     }
-    pub fn deposit_collateral(ctx: Context<DepositCollateral>, index: u32, generation: u32, amount: u64) -> Result<()> {
+    pub fn deposit_collateral(
+        ctx: Context<DepositCollateral>,
+        index: u32,
+        generation: u32,
+        amount: u64,
+    ) -> Result<()> {
         instructions::user::deposit_collateral::handler(ctx, index, generation, amount)
     }
-    pub fn withdraw_collateral(ctx: Context<WithdrawCollateral>, index: u32, generation: u32, amount: u64) -> Result<()> {
+    pub fn withdraw_collateral(
+        ctx: Context<WithdrawCollateral>,
+        index: u32,
+        generation: u32,
+        amount: u64,
+    ) -> Result<()> {
         instructions::user::withdraw_collateral::handler(ctx, index, generation, amount)
     }
     pub fn borrow(ctx: Context<Borrow>, index: u32, generation: u32, amount: u64) -> Result<()> {
@@ -59,22 +76,49 @@ pub mod softliq {
     pub fn crank_liquidate(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Result<()> {
         instructions::keeper::crank_liquidate::handler(ctx, entries)
     }
-    pub fn auction_take(ctx: Context<AuctionTake>, lot_index: u32, lot_generation: u32, max_collateral: u64, max_price: u64) -> Result<()> {
-        instructions::auction::auction_take::handler(ctx, lot_index, lot_generation, max_collateral, max_price)
+    pub fn auction_take(
+        ctx: Context<AuctionTake>,
+        lot_index: u32,
+        lot_generation: u32,
+        max_collateral: u64,
+        max_price: u64,
+    ) -> Result<()> {
+        instructions::auction::auction_take::handler(
+            ctx,
+            lot_index,
+            lot_generation,
+            max_collateral,
+            max_price,
+        )
     }
-    pub fn auction_reset(ctx: Context<AuctionReset>, lot_index: u32, lot_generation: u32) -> Result<()> {
+    pub fn auction_reset(
+        ctx: Context<AuctionReset>,
+        lot_index: u32,
+        lot_generation: u32,
+    ) -> Result<()> {
         instructions::auction::auction_reset::handler(ctx, lot_index, lot_generation)
     }
-    pub fn auction_redeem(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32) -> Result<()> {
+    pub fn auction_redeem(
+        ctx: Context<AuctionRedeem>,
+        lot_index: u32,
+        lot_generation: u32,
+    ) -> Result<()> {
         instructions::auction::auction_redeem::handler(ctx, lot_index, lot_generation)
     }
-    pub fn auction_settle(ctx: Context<AuctionSettle>, lot_index: u32, lot_generation: u32) -> Result<()> {
+    pub fn auction_settle(
+        ctx: Context<AuctionSettle>,
+        lot_index: u32,
+        lot_generation: u32,
+    ) -> Result<()> {
         instructions::auction::auction_settle::handler(ctx, lot_index, lot_generation)
     }
     pub fn insurance_deposit(ctx: Context<InsuranceDeposit>, amount: u64) -> Result<()> {
         instructions::insurance::insurance_deposit::handler(ctx, amount)
     }
-    pub fn insurance_request_withdraw(ctx: Context<InsuranceRequestWithdraw>, shares: u64) -> Result<()> {
+    pub fn insurance_request_withdraw(
+        ctx: Context<InsuranceRequestWithdraw>,
+        shares: u64,
+    ) -> Result<()> {
         instructions::insurance::insurance_request_withdraw::handler(ctx, shares)
     }
     pub fn insurance_withdraw(ctx: Context<InsuranceWithdraw>) -> Result<()> {

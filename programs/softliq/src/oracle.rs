@@ -43,7 +43,12 @@ impl OraclePrice {
 }
 
 /// The guards, in order; each failure has its own error.
-pub fn guard(raw: &RawPrice, p: &MarketParams, now_slot: u64, now_ts: i64) -> std::result::Result<(), SoftliqError> {
+pub fn guard(
+    raw: &RawPrice,
+    p: &MarketParams,
+    now_slot: u64,
+    now_ts: i64,
+) -> std::result::Result<(), SoftliqError> {
     if raw.price <= 0 || raw.ema_price <= 0 {
         return Err(SoftliqError::OracleNonPositive);
     }
@@ -57,7 +62,8 @@ pub fn guard(raw: &RawPrice, p: &MarketParams, now_slot: u64, now_ts: i64) -> st
     let price = raw.price as u128;
     let ema = raw.ema_price as u128;
     // conf / price <= max_conf_bps
-    if (raw.conf as u128).saturating_mul(BPS as u128) > price.saturating_mul(p.max_conf_bps as u128) {
+    if (raw.conf as u128).saturating_mul(BPS as u128) > price.saturating_mul(p.max_conf_bps as u128)
+    {
         return Err(SoftliqError::OracleConfTooWide);
     }
     // |price − ema| / ema <= max_deviation_bps
@@ -84,8 +90,13 @@ fn scale_inverted(v: u64, k: i32, r: Rounding) -> std::result::Result<u128, Soft
     if !(0..=38).contains(&k) || v == 0 {
         return Err(SoftliqError::OracleExponent);
     }
-    mul_div_u128(pow10(k as u32).ok_or(SoftliqError::OracleExponent)?, 1, v as u128, r)
-        .ok_or(SoftliqError::OracleExponent)
+    mul_div_u128(
+        pow10(k as u32).ok_or(SoftliqError::OracleExponent)?,
+        1,
+        v as u128,
+        r,
+    )
+    .ok_or(SoftliqError::OracleExponent)
 }
 
 fn to_price(v: u128) -> std::result::Result<u64, SoftliqError> {
@@ -117,7 +128,11 @@ pub fn normalize(
         let price = to_price(scale_direct(p, k, Rounding::Down)?)?;
         let ema = to_price(scale_direct(e, k, Rounding::Down)?)?;
         let conf = scale_direct(raw.conf, k, Rounding::Up)?;
-        Ok(OraclePrice { price, ema, conf: u64::try_from(conf).map_err(|_| SoftliqError::OracleExponent)? })
+        Ok(OraclePrice {
+            price,
+            ema,
+            conf: u64::try_from(conf).map_err(|_| SoftliqError::OracleExponent)?,
+        })
     } else {
         let k = PRICE_SCALE_EXP + dec - raw.expo;
         let price = to_price(scale_inverted(p, k, Rounding::Down)?)?;
@@ -125,13 +140,21 @@ pub fn normalize(
         // Relative confidence is preserved by inversion (to first order).
         let conf = mul_div_u128(price as u128, raw.conf as u128, p as u128, Rounding::Up)
             .ok_or(SoftliqError::OracleExponent)?;
-        Ok(OraclePrice { price, ema, conf: u64::try_from(conf).map_err(|_| SoftliqError::OracleExponent)? })
+        Ok(OraclePrice {
+            price,
+            ema,
+            conf: u64::try_from(conf).map_err(|_| SoftliqError::OracleExponent)?,
+        })
     }
 }
 
 /// Reads a `PriceUpdateV2`: owner, discriminator, full verification, feed id.
 pub fn read_pull(info: &AccountInfo, feed_id: &[u8; 32]) -> Result<RawPrice> {
-    require_keys_eq!(*info.owner, PYTH_RECEIVER_PROGRAM_ID, SoftliqError::OracleWrongOwner);
+    require_keys_eq!(
+        *info.owner,
+        PYTH_RECEIVER_PROGRAM_ID,
+        SoftliqError::OracleWrongOwner
+    );
     let data = info.try_borrow_data()?;
     let update = PriceUpdateV2::try_deserialize(&mut &data[..])
         .map_err(|_| error!(SoftliqError::OracleMalformed))?;
@@ -153,7 +176,11 @@ pub fn read_pull(info: &AccountInfo, feed_id: &[u8; 32]) -> Result<RawPrice> {
 
 /// Reads a legacy Pyth price account: owner, address, magic/version/type, status.
 pub fn read_legacy(info: &AccountInfo, expected: &Pubkey) -> Result<RawPrice> {
-    require_keys_eq!(*info.owner, PYTH_LEGACY_PROGRAM_ID, SoftliqError::OracleWrongOwner);
+    require_keys_eq!(
+        *info.owner,
+        PYTH_LEGACY_PROGRAM_ID,
+        SoftliqError::OracleWrongOwner
+    );
     require_keys_eq!(*info.key, *expected, SoftliqError::OracleWrongAccount);
     let data = info.try_borrow_data()?;
     let acc = pyth_sdk_solana::state::load_price_account::<32, ()>(&data)
@@ -180,7 +207,12 @@ pub fn load_price(market: &Market, info: &AccountInfo, clock: &Clock) -> Result<
         _ => return err!(SoftliqError::OracleMalformed),
     };
     guard(&raw, &market.params, clock.slot, clock.unix_timestamp)?;
-    Ok(normalize(&raw, market.collateral_decimals, market.debt_decimals, market.inverted != 0)?)
+    Ok(normalize(
+        &raw,
+        market.collateral_decimals,
+        market.debt_decimals,
+        market.inverted != 0,
+    )?)
 }
 
 #[cfg(test)]
@@ -188,7 +220,14 @@ mod tests {
     use super::*;
 
     fn raw(price: i64, expo: i32) -> RawPrice {
-        RawPrice { price, conf: 0, expo, ema_price: price, publish_time: 100, publish_slot: 10 }
+        RawPrice {
+            price,
+            conf: 0,
+            expo,
+            ema_price: price,
+            publish_time: 100,
+            publish_slot: 10,
+        }
     }
 
     #[test]
@@ -205,15 +244,54 @@ mod tests {
     #[test]
     fn guards_are_distinct() {
         let p = MarketParams::default_soft();
-        let ok = RawPrice { price: 100, conf: 1, expo: 0, ema_price: 100, publish_time: 100, publish_slot: 10 };
+        let ok = RawPrice {
+            price: 100,
+            conf: 1,
+            expo: 0,
+            ema_price: 100,
+            publish_time: 100,
+            publish_slot: 10,
+        };
         assert_eq!(guard(&ok, &p, 10, 100), Ok(()));
-        assert_eq!(guard(&RawPrice { price: 0, ..ok }, &p, 10, 100), Err(SoftliqError::OracleNonPositive));
-        assert_eq!(guard(&RawPrice { price: -5, ..ok }, &p, 10, 100), Err(SoftliqError::OracleNonPositive));
-        assert_eq!(guard(&ok, &p, 10 + p.max_oracle_age_slots + 1, 100), Err(SoftliqError::OracleStaleSlots));
-        assert_eq!(guard(&ok, &p, 10, 100 + p.max_oracle_age_secs as i64 + 1), Err(SoftliqError::OracleStaleSecs));
-        assert_eq!(guard(&RawPrice { conf: 3, ..ok }, &p, 10, 100), Err(SoftliqError::OracleConfTooWide));
-        assert_eq!(guard(&RawPrice { ema_price: 80, ..ok }, &p, 10, 100), Err(SoftliqError::OracleDeviation));
-        assert_eq!(normalize(&raw(1, -40), 6, 6, false), Err(SoftliqError::OracleExponent));
-        assert_eq!(normalize(&raw(1, -20), 6, 6, false), Err(SoftliqError::OracleNonPositive));
+        assert_eq!(
+            guard(&RawPrice { price: 0, ..ok }, &p, 10, 100),
+            Err(SoftliqError::OracleNonPositive)
+        );
+        assert_eq!(
+            guard(&RawPrice { price: -5, ..ok }, &p, 10, 100),
+            Err(SoftliqError::OracleNonPositive)
+        );
+        assert_eq!(
+            guard(&ok, &p, 10 + p.max_oracle_age_slots + 1, 100),
+            Err(SoftliqError::OracleStaleSlots)
+        );
+        assert_eq!(
+            guard(&ok, &p, 10, 100 + p.max_oracle_age_secs as i64 + 1),
+            Err(SoftliqError::OracleStaleSecs)
+        );
+        assert_eq!(
+            guard(&RawPrice { conf: 3, ..ok }, &p, 10, 100),
+            Err(SoftliqError::OracleConfTooWide)
+        );
+        assert_eq!(
+            guard(
+                &RawPrice {
+                    ema_price: 80,
+                    ..ok
+                },
+                &p,
+                10,
+                100
+            ),
+            Err(SoftliqError::OracleDeviation)
+        );
+        assert_eq!(
+            normalize(&raw(1, -40), 6, 6, false),
+            Err(SoftliqError::OracleExponent)
+        );
+        assert_eq!(
+            normalize(&raw(1, -20), 6, 6, false),
+            Err(SoftliqError::OracleNonPositive)
+        );
     }
 }

@@ -1,2 +1,2 @@
-pub mod test_foundation;
 pub mod test_crank;
+pub mod test_foundation;

@@ -25,7 +25,12 @@ pub fn weight_bps(margin_bps: u64) -> Option<u64> {
 /// Weighted collateral value `floor(C·P·(1 − m))` in debt-token native.
 pub fn weighted_value(collateral: u64, price: u64, margin_bps: u64) -> Option<u128> {
     let v = value_of(collateral, price, Rounding::Down)?;
-    mul_div_u128(v, weight_bps(margin_bps)? as u128, BPS as u128, Rounding::Down)
+    mul_div_u128(
+        v,
+        weight_bps(margin_bps)? as u128,
+        BPS as u128,
+        Rounding::Down,
+    )
 }
 
 /// `health_m` in debt-token native; negative means below margin `m`.
@@ -35,7 +40,12 @@ pub fn health(collateral: u64, debt: u64, price: u64, margin_bps: u64) -> Option
 }
 
 /// A position is liquidatable when it has debt and its maintenance health is negative.
-pub fn is_liquidatable(collateral: u64, debt: u64, price: u64, maint_margin_bps: u64) -> Option<bool> {
+pub fn is_liquidatable(
+    collateral: u64,
+    debt: u64,
+    price: u64,
+    maint_margin_bps: u64,
+) -> Option<bool> {
     if debt == 0 {
         return Some(false);
     }

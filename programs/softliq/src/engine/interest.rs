@@ -8,7 +8,13 @@ pub fn utilization_bps(borrowed: u64, cash: u64) -> Option<u64> {
     if total == 0 {
         return Some(0);
     }
-    u64::try_from(mul_div_u128(borrowed as u128, BPS as u128, total, Rounding::Down)?).ok()
+    u64::try_from(mul_div_u128(
+        borrowed as u128,
+        BPS as u128,
+        total,
+        Rounding::Down,
+    )?)
+    .ok()
 }
 
 /// Annual borrow rate in bps at a utilisation (two slopes around a kink).

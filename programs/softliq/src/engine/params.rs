@@ -105,7 +105,9 @@ pub fn validate(p: &MarketParams) -> Result<(), ParamError> {
     if p.keeper_chip_bps > 100 || p.keeper_tip_native > p.keeper_pay_cap_native {
         return Err(ParamError::KeeperPay);
     }
-    if !(1..=MAX_POSITIONS_PER_CRANK).contains(&p.max_positions_per_crank) || p.liq_ramp_slots > 100_000 {
+    if !(1..=MAX_POSITIONS_PER_CRANK).contains(&p.max_positions_per_crank)
+        || p.liq_ramp_slots > 100_000
+    {
         return Err(ParamError::CrankSize);
     }
     let curve_ok = match p.auction_curve {
@@ -155,12 +157,24 @@ mod tests {
     fn each_bound_rejects() {
         let base = MarketParams::default_soft();
         let cases: [(fn(&mut MarketParams), ParamError); 9] = [
-            (|p| p.target_margin_bps = p.init_margin_bps, ParamError::Margins),
-            (|p| p.maint_margin_bps = p.target_margin_bps + 1, ParamError::Margins),
-            (|p| p.liquidation_penalty_bps = p.maint_margin_bps, ParamError::Penalty),
+            (
+                |p| p.target_margin_bps = p.init_margin_bps,
+                ParamError::Margins,
+            ),
+            (
+                |p| p.maint_margin_bps = p.target_margin_bps + 1,
+                ParamError::Margins,
+            ),
+            (
+                |p| p.liquidation_penalty_bps = p.maint_margin_bps,
+                ParamError::Penalty,
+            ),
             (|p| p.lot_buffer_bps = 560, ParamError::LotBuffer),
             (|p| p.close_factor_bps = 0, ParamError::CloseFactor),
-            (|p| p.keeper_tip_native = p.keeper_pay_cap_native + 1, ParamError::KeeperPay),
+            (
+                |p| p.keeper_tip_native = p.keeper_pay_cap_native + 1,
+                ParamError::KeeperPay,
+            ),
             (|p| p.max_positions_per_crank = 65, ParamError::CrankSize),
             (|p| p.auction_curve = 7, ParamError::Auction),
             (|p| p.max_conf_bps = 0, ParamError::Oracle),

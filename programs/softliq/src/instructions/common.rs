@@ -7,7 +7,8 @@ use crate::engine::{health, interest};
 use crate::error::SoftliqError;
 use crate::math;
 use crate::state::{
-    BookEntry, BookHeader, BookView, LotBook, Market, PositionSlab, BOOK_HEADER_SIZE, VAULT_AUTH_SEED,
+    BookEntry, BookHeader, BookView, LotBook, Market, PositionSlab, BOOK_HEADER_SIZE,
+    VAULT_AUTH_SEED,
 };
 
 /// Accrues interest from `last_accrual_slot` to `slot` (debt grows, pool value with it).
@@ -17,7 +18,10 @@ pub fn accrue(market: &mut Market, slot: u64) -> Result<()> {
         return Ok(());
     }
     let borrowed_before = pool_borrowed(market)?;
-    let util = math!(interest::utilization_bps(borrowed_before, market.pool_cash_native))?;
+    let util = math!(interest::utilization_bps(
+        borrowed_before,
+        market.pool_cash_native
+    ))?;
     let rate = math!(interest::borrow_rate_bps(&market.params, util))?;
     market.borrow_index = math!(interest::accrue_index(market.borrow_index, rate, elapsed))?;
     market.last_accrual_slot = slot;
@@ -116,7 +120,10 @@ fn with_book<'info, A: Discriminated, T: BookEntry, R>(
 ) -> Result<R> {
     require_keys_eq!(*info.owner, crate::ID, SoftliqError::BadAccountLayout);
     let mut data = info.try_borrow_mut_data()?;
-    require!(data.len() >= 8 + BOOK_HEADER_SIZE, SoftliqError::BadAccountLayout);
+    require!(
+        data.len() >= 8 + BOOK_HEADER_SIZE,
+        SoftliqError::BadAccountLayout
+    );
     require!(data[..8] == *A::DISC, SoftliqError::BadAccountLayout);
     let mut view = BookView::<T>::from_bytes(&mut data[8..]).map_err(SoftliqError::from)?;
     require_keys_eq!(view.header.market, *market, SoftliqError::WrongMarket);
@@ -154,7 +161,10 @@ pub fn with_lots<'info, R>(
 
 /// Initialises a zeroed book account's header (used by init_slab and initialize_market).
 pub fn init_book_header(data: &mut [u8], disc: &[u8], market: Pubkey, capacity: u32) -> Result<()> {
-    require!(data.len() >= 8 + BOOK_HEADER_SIZE, SoftliqError::BadAccountLayout);
+    require!(
+        data.len() >= 8 + BOOK_HEADER_SIZE,
+        SoftliqError::BadAccountLayout
+    );
     let (d, rest) = data.split_at_mut(8);
     d.copy_from_slice(disc);
     let header: &mut BookHeader = bytemuck::try_from_bytes_mut(&mut rest[..BOOK_HEADER_SIZE])

@@ -42,7 +42,12 @@ pub fn mul_div(a: u64, b: u64, c: u64, r: Rounding) -> Option<u64> {
 
 /// Value in quote native of `amount_native` base at `price_scaled`.
 pub fn value_of(amount_native: u64, price_scaled: u64, r: Rounding) -> Option<u128> {
-    mul_div_u128(amount_native as u128, price_scaled as u128, PRICE_SCALE as u128, r)
+    mul_div_u128(
+        amount_native as u128,
+        price_scaled as u128,
+        PRICE_SCALE as u128,
+        r,
+    )
 }
 
 /// Base native worth `value_native` quote at `price_scaled`.

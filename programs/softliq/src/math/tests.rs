@@ -8,7 +8,10 @@ fn mul_div_rounds_as_asked() {
     assert_eq!(mul_div(9, 1, 3, Rounding::Up), Some(3));
     assert_eq!(mul_div(1, 1, 0, Rounding::Up), None);
     assert_eq!(mul_div(u64::MAX, u64::MAX, 1, Rounding::Down), None);
-    assert_eq!(mul_div(u64::MAX, u64::MAX, u64::MAX, Rounding::Down), Some(u64::MAX));
+    assert_eq!(
+        mul_div(u64::MAX, u64::MAX, u64::MAX, Rounding::Down),
+        Some(u64::MAX)
+    );
 }
 
 proptest! {

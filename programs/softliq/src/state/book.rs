@@ -62,7 +62,8 @@ impl<'a, T: BookEntry> BookView<'a, T> {
             .checked_mul(core::mem::size_of::<T>())
             .ok_or(BookError::Layout)?;
         let body = rest.get_mut(..need).ok_or(BookError::Layout)?;
-        let entries: &mut [T] = bytemuck::try_cast_slice_mut(body).map_err(|_| BookError::Layout)?;
+        let entries: &mut [T] =
+            bytemuck::try_cast_slice_mut(body).map_err(|_| BookError::Layout)?;
         Ok(Self { header, entries })
     }
 
@@ -83,7 +84,10 @@ impl<'a, T: BookEntry> BookView<'a, T> {
         } else {
             return Err(BookError::Full);
         };
-        let e = self.entries.get_mut(index as usize).ok_or(BookError::Layout)?;
+        let e = self
+            .entries
+            .get_mut(index as usize)
+            .ok_or(BookError::Layout)?;
         let generation = e.generation();
         *e = T::fresh(generation);
         self.header.used = self.header.used.checked_add(1).ok_or(BookError::Full)?;
@@ -101,8 +105,15 @@ impl<'a, T: BookEntry> BookView<'a, T> {
     }
 
     /// The in-use entry at `(index, generation)`.
-    pub fn get_mut(&mut self, index: u32, generation: u32) -> core::result::Result<&mut T, BookError> {
-        let e = self.entries.get_mut(index as usize).ok_or(BookError::BadIndex)?;
+    pub fn get_mut(
+        &mut self,
+        index: u32,
+        generation: u32,
+    ) -> core::result::Result<&mut T, BookError> {
+        let e = self
+            .entries
+            .get_mut(index as usize)
+            .ok_or(BookError::BadIndex)?;
         if !e.in_use() {
             return Err(BookError::NotInUse);
         }

@@ -47,17 +47,33 @@ pub fn price_at(p: &MarketParams, start: u64, elapsed_slots: u64) -> Option<u64>
                 return Some(0);
             }
             let left = tau.checked_sub(elapsed_slots)?;
-            to_u64(mul_div_u128(start as u128, left as u128, tau as u128, Rounding::Up)?)
+            to_u64(mul_div_u128(
+                start as u128,
+                left as u128,
+                tau as u128,
+                Rounding::Up,
+            )?)
         }
     }
 }
 
 /// A lot needs a reset when past the tail or below `cusp × start`, while resets remain.
-pub fn needs_reset(p: &MarketParams, start: u64, price: u64, elapsed_slots: u64, resets: u32) -> Option<bool> {
+pub fn needs_reset(
+    p: &MarketParams,
+    start: u64,
+    price: u64,
+    elapsed_slots: u64,
+    resets: u32,
+) -> Option<bool> {
     if (resets as u64) >= p.auction_max_resets {
         return Some(false);
     }
-    let cusp = mul_div_u128(start as u128, p.auction_cusp_bps as u128, BPS as u128, Rounding::Down)?;
+    let cusp = mul_div_u128(
+        start as u128,
+        p.auction_cusp_bps as u128,
+        BPS as u128,
+        Rounding::Down,
+    )?;
     Some(elapsed_slots > p.auction_tail_slots || (price as u128) < cusp)
 }
 
@@ -100,15 +116,25 @@ pub fn take(
     let for_tab = if price == 0 {
         u128::MAX
     } else {
-        mul_div_u128(tab as u128, PRICE_SCALE as u128, price as u128, Rounding::Down)
-            .ok_or(TakeError::Math)?
-            .max(1)
+        mul_div_u128(
+            tab as u128,
+            PRICE_SCALE as u128,
+            price as u128,
+            Rounding::Down,
+        )
+        .ok_or(TakeError::Math)?
+        .max(1)
     };
     let (coll, paid) = if (want as u128) >= for_tab {
         (for_tab as u64, tab)
     } else {
-        let cost = mul_div_u128(want as u128, price as u128, PRICE_SCALE as u128, Rounding::Up)
-            .ok_or(TakeError::Math)?;
+        let cost = mul_div_u128(
+            want as u128,
+            price as u128,
+            PRICE_SCALE as u128,
+            Rounding::Up,
+        )
+        .ok_or(TakeError::Math)?;
         (want, cost.min(tab as u128) as u64)
     };
     let left_tab = tab.checked_sub(paid).ok_or(TakeError::Math)?;

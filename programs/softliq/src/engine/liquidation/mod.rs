@@ -171,7 +171,11 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
     };
 
     let mut x = needed;
-    let mut bound = if unrestorable { Bound::Whole } else { Bound::Target };
+    let mut bound = if unrestorable {
+        Bound::Whole
+    } else {
+        Bound::Target
+    };
     let mut limit = |cap: u64, b: Bound| {
         if cap < x {
             x = cap;
@@ -180,11 +184,26 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
     };
     if p.close_factor_bps < BPS {
         let cap = if unrestorable {
-            m(mul_div_u128(c as u128, p.close_factor_bps as u128, BPS as u128, Rounding::Down))?
+            m(mul_div_u128(
+                c as u128,
+                p.close_factor_bps as u128,
+                BPS as u128,
+                Rounding::Down,
+            ))?
         } else {
-            let max_debt = m(mul_div_u128(d as u128, p.close_factor_bps as u128, BPS as u128, Rounding::Down))?;
+            let max_debt = m(mul_div_u128(
+                d as u128,
+                p.close_factor_bps as u128,
+                BPS as u128,
+                Rounding::Down,
+            ))?;
             let den = m((s.price as u128).checked_mul(k as u128))?;
-            m(mul_div_u128(m(max_debt.checked_mul(BPS as u128))?, PRICE_SCALE as u128, den, Rounding::Down))?
+            m(mul_div_u128(
+                m(max_debt.checked_mul(BPS as u128))?,
+                PRICE_SCALE as u128,
+                den,
+                Rounding::Down,
+            ))?
         };
         limit(cap.min(u64::MAX as u128) as u64, Bound::CloseFactor);
     }
@@ -203,7 +222,12 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
         let cap = if s.price == 0 {
             u128::MAX
         } else {
-            m(mul_div_u128(budget as u128, PRICE_SCALE as u128, s.price as u128, Rounding::Down))?
+            m(mul_div_u128(
+                budget as u128,
+                PRICE_SCALE as u128,
+                s.price as u128,
+                Rounding::Down,
+            ))?
         };
         limit(cap.min(u64::MAX as u128) as u64, Bound::Budget);
     }
@@ -220,9 +244,20 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
         return Ok(Err(NoLiq::Bounded(bound)));
     }
     let debt_moved = if unrestorable {
-        m(mul_div_u128(d as u128, x as u128, c as u128, Rounding::Down))?
+        m(mul_div_u128(
+            d as u128,
+            x as u128,
+            c as u128,
+            Rounding::Down,
+        ))?
     } else {
-        m(mul_div_u128(notional, k as u128, BPS as u128, Rounding::Down))?.min(d as u128)
+        m(mul_div_u128(
+            notional,
+            k as u128,
+            BPS as u128,
+            Rounding::Down,
+        ))?
+        .min(d as u128)
     };
     let penalty = m(mul_div_u128(
         m(value_of(x, s.price, Rounding::Up))?,

@@ -28,7 +28,12 @@ pub fn handler(ctx: Context<InitSlab>, capacity: u32) -> Result<()> {
         SoftliqError::BadAccountLayout
     );
     let mut data = info.try_borrow_mut_data()?;
-    init_book_header(&mut data, PositionSlab::DISCRIMINATOR, ctx.accounts.market.key(), capacity)?;
+    init_book_header(
+        &mut data,
+        PositionSlab::DISCRIMINATOR,
+        ctx.accounts.market.key(),
+        capacity,
+    )?;
     emit!(SlabInitialized {
         market: ctx.accounts.market.key(),
         slab: ctx.accounts.slab.key(),

@@ -81,10 +81,14 @@ fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
         return Ok(());
     }
     let data = mint.try_borrow_data()?;
-    let state = StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(&data)?;
+    let state =
+        StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(&data)?;
     let types = state.get_extension_types()?;
     for t in types {
-        require!(!REJECTED_EXTENSIONS.contains(&t), SoftliqError::UnsupportedMintExtension);
+        require!(
+            !REJECTED_EXTENSIONS.contains(&t),
+            SoftliqError::UnsupportedMintExtension
+        );
     }
     Ok(())
 }
@@ -111,7 +115,12 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
     {
         let info = ctx.accounts.lot_book.as_ref();
         let mut data = info.try_borrow_mut_data()?;
-        init_book_header(&mut data, LotBook::DISCRIMINATOR, market_key, args.lot_capacity)?;
+        init_book_header(
+            &mut data,
+            LotBook::DISCRIMINATOR,
+            market_key,
+            args.lot_capacity,
+        )?;
     }
     let clock = Clock::get()?;
     let mut m = ctx.accounts.market.load_init()?;

@@ -5,7 +5,9 @@ use super::lot_ref::{free_lot, open_lot};
 use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::LotRedeemed;
-use crate::instructions::common::{accrue, checked_add, checked_sub, position_debt, transfer_in, with_lots, with_slab};
+use crate::instructions::common::{
+    accrue, checked_add, checked_sub, position_debt, transfer_in, with_lots, with_slab,
+};
 use crate::math;
 use crate::oracle::load_price;
 use crate::state::{LotBook, Market, PositionSlab};
@@ -58,27 +60,62 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
         require_keys_eq!(p.owner, owner, SoftliqError::NotOwner);
         let c = checked_add(p.collateral_native, lot.collateral_native)?;
         let debt = position_debt(&m, p.debt_shares)?;
-        let h = math!(health::health(c, debt, price.conservative(), m.params.init_margin_bps))?;
+        let h = math!(health::health(
+            c,
+            debt,
+            price.conservative(),
+            m.params.init_margin_bps
+        ))?;
         require!(h >= 0, SoftliqError::InsufficientHealth);
         p.collateral_native = c;
-        if !math!(health::is_liquidatable(c, debt, price.price, m.params.maint_margin_bps))? {
+        if !math!(health::is_liquidatable(
+            c,
+            debt,
+            price.price,
+            m.params.maint_margin_bps
+        ))? {
             p.end_episode();
         }
         Ok(())
     })?;
     m.pool_cash_native = checked_add(m.pool_cash_native, lot.tab_debt_native)?;
-    m.lot_debt_outstanding_native = checked_sub(m.lot_debt_outstanding_native, lot.tab_debt_native)?;
+    m.lot_debt_outstanding_native =
+        checked_sub(m.lot_debt_outstanding_native, lot.tab_debt_native)?;
     m.insurance_balance_native = checked_add(m.insurance_balance_native, lot.tab_penalty_native)?;
-    m.penalties_collected_native = checked_add(m.penalties_collected_native, lot.tab_penalty_native)?;
-    m.total_lot_collateral_native = checked_sub(m.total_lot_collateral_native, lot.collateral_native)?;
-    m.total_position_collateral_native = checked_add(m.total_position_collateral_native, lot.collateral_native)?;
+    m.penalties_collected_native =
+        checked_add(m.penalties_collected_native, lot.tab_penalty_native)?;
+    m.total_lot_collateral_native =
+        checked_sub(m.total_lot_collateral_native, lot.collateral_native)?;
+    m.total_position_collateral_native =
+        checked_add(m.total_position_collateral_native, lot.collateral_native)?;
     drop(m);
     let a = &ctx.accounts;
-    transfer_in(&a.debt_token_program, &a.owner_debt, &a.debt_vault, &a.debt_mint, &a.owner, lot.tab_debt_native)?;
+    transfer_in(
+        &a.debt_token_program,
+        &a.owner_debt,
+        &a.debt_vault,
+        &a.debt_mint,
+        &a.owner,
+        lot.tab_debt_native,
+    )?;
     if lot.tab_penalty_native > 0 {
-        transfer_in(&a.debt_token_program, &a.owner_debt, &a.insurance_vault, &a.debt_mint, &a.owner, lot.tab_penalty_native)?;
+        transfer_in(
+            &a.debt_token_program,
+            &a.owner_debt,
+            &a.insurance_vault,
+            &a.debt_mint,
+            &a.owner,
+            lot.tab_penalty_native,
+        )?;
     }
     let paid = math!(lot.tab_native())?;
-    emit!(LotRedeemed { market: market_key, lot_index, lot_generation, owner, paid, collateral: lot.collateral_native });
+    emit!(LotRedeemed {
+        market: market_key,
+        lot_index,
+        lot_generation,
+        owner,
+        paid,
+        collateral: lot.collateral_native
+    });
     Ok(())
 }

@@ -45,21 +45,49 @@ pub fn handler(ctx: Context<AuctionReset>, lot_index: u32, lot_generation: u32) 
         let elapsed = clock.slot.saturating_sub(lot.start_slot);
         let now = math!(auction::price_at(&m.params, lot.start_price, elapsed))?;
         require!(
-            math!(auction::needs_reset(&m.params, lot.start_price, now, elapsed, lot.resets))?,
+            math!(auction::needs_reset(
+                &m.params,
+                lot.start_price,
+                now,
+                elapsed,
+                lot.resets
+            ))?,
             SoftliqError::ResetTooEarly
         );
-        lot.start_price = math!(auction::start_price(price.price, m.params.auction_start_buffer_bps))?;
+        lot.start_price = math!(auction::start_price(
+            price.price,
+            m.params.auction_start_buffer_bps
+        ))?;
         lot.start_slot = clock.slot;
         lot.resets = math!(lot.resets.checked_add(1))?;
         Ok((lot.start_price, lot.resets))
     })?;
-    let tip = m.params.auction_reset_tip_native.min(m.insurance_balance_native);
+    let tip = m
+        .params
+        .auction_reset_tip_native
+        .min(m.insurance_balance_native);
     m.insurance_balance_native = checked_sub(m.insurance_balance_native, tip)?;
     m.keeper_paid_native = checked_add(m.keeper_paid_native, tip)?;
     let bump = m.vault_auth_bump;
     drop(m);
     let a = &ctx.accounts;
-    transfer_out(&a.debt_token_program, &a.insurance_vault, &a.caller_debt, &a.debt_mint, &a.vault_auth.to_account_info(), &market_key, bump, tip)?;
-    emit!(LotReset { market: market_key, lot_index, lot_generation, start_price: start, resets, tip });
+    transfer_out(
+        &a.debt_token_program,
+        &a.insurance_vault,
+        &a.caller_debt,
+        &a.debt_mint,
+        &a.vault_auth.to_account_info(),
+        &market_key,
+        bump,
+        tip,
+    )?;
+    emit!(LotReset {
+        market: market_key,
+        lot_index,
+        lot_generation,
+        start_price: start,
+        resets,
+        tip
+    });
     Ok(())
 }

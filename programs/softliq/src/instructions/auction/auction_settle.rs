@@ -50,7 +50,23 @@ pub fn handler(ctx: Context<AuctionSettle>, lot_index: u32, lot_generation: u32)
     let bump = m.vault_auth_bump;
     drop(m);
     let a = &ctx.accounts;
-    transfer_out(&a.debt_token_program, &a.insurance_vault, &a.debt_vault, &a.debt_mint, &a.vault_auth.to_account_info(), &market_key, bump, covered)?;
-    emit!(LotSettled { market: market_key, lot_index, lot_generation, shortfall, covered_by_insurance: covered, socialized });
+    transfer_out(
+        &a.debt_token_program,
+        &a.insurance_vault,
+        &a.debt_vault,
+        &a.debt_mint,
+        &a.vault_auth.to_account_info(),
+        &market_key,
+        bump,
+        covered,
+    )?;
+    emit!(LotSettled {
+        market: market_key,
+        lot_index,
+        lot_generation,
+        shortfall,
+        covered_by_insurance: covered,
+        socialized
+    });
     Ok(())
 }

@@ -5,7 +5,9 @@ use super::lot_ref::{free_lot, open_lot};
 use crate::engine::auction::{self, TakeError};
 use crate::error::SoftliqError;
 use crate::events::LotTaken;
-use crate::instructions::common::{checked_add, checked_sub, transfer_in, transfer_out, with_lots, with_slab};
+use crate::instructions::common::{
+    checked_add, checked_sub, transfer_in, transfer_out, with_lots, with_slab,
+};
 use crate::math;
 use crate::state::{Lot, LotBook, Market, PositionSlab, VAULT_AUTH_SEED};
 
@@ -54,51 +56,67 @@ enum Surplus {
 
 /// Buys up to `max_collateral` of a lot at its current auction price, if that
 /// price is at most `max_price`.
-pub fn handler(ctx: Context<AuctionTake>, lot_index: u32, lot_generation: u32, max_collateral: u64, max_price: u64) -> Result<()> {
+pub fn handler(
+    ctx: Context<AuctionTake>,
+    lot_index: u32,
+    lot_generation: u32,
+    max_collateral: u64,
+    max_price: u64,
+) -> Result<()> {
     let slot = Clock::get()?.slot;
     let market_key = ctx.accounts.market.key();
     let mut m = ctx.accounts.market.load_mut()?;
-    let (take, price, tab_left, snapshot) = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
-        let lot = open_lot(lots, lot_index, lot_generation)?;
-        let elapsed = slot.saturating_sub(lot.start_slot);
-        let price = math!(auction::price_at(&m.params, lot.start_price, elapsed))?;
-        require!(
-            !math!(auction::needs_reset(&m.params, lot.start_price, price, elapsed, lot.resets))?,
-            SoftliqError::LotNeedsReset
-        );
-        require!(price <= max_price, SoftliqError::PriceAboveMax);
-        let take = auction::take(
-            lot.collateral_native,
-            lot.tab_debt_native,
-            lot.tab_penalty_native,
-            price,
-            max_collateral,
-            m.params.dust_native,
-        )
-        .map_err(|e| match e {
-            TakeError::LeavesDust => error!(SoftliqError::TakeLeavesDust),
-            TakeError::NothingToTake => error!(SoftliqError::NothingToTake),
-            TakeError::Math => error!(SoftliqError::MathOverflow),
+    let (take, price, tab_left, snapshot) =
+        with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
+            let lot = open_lot(lots, lot_index, lot_generation)?;
+            let elapsed = slot.saturating_sub(lot.start_slot);
+            let price = math!(auction::price_at(&m.params, lot.start_price, elapsed))?;
+            require!(
+                !math!(auction::needs_reset(
+                    &m.params,
+                    lot.start_price,
+                    price,
+                    elapsed,
+                    lot.resets
+                ))?,
+                SoftliqError::LotNeedsReset
+            );
+            require!(price <= max_price, SoftliqError::PriceAboveMax);
+            let take = auction::take(
+                lot.collateral_native,
+                lot.tab_debt_native,
+                lot.tab_penalty_native,
+                price,
+                max_collateral,
+                m.params.dust_native,
+            )
+            .map_err(|e| match e {
+                TakeError::LeavesDust => error!(SoftliqError::TakeLeavesDust),
+                TakeError::NothingToTake => error!(SoftliqError::NothingToTake),
+                TakeError::Math => error!(SoftliqError::MathOverflow),
+            })?;
+            lot.collateral_native = checked_sub(lot.collateral_native, take.collateral_out_native)?;
+            lot.tab_debt_native = checked_sub(lot.tab_debt_native, take.to_pool_native)?;
+            lot.tab_penalty_native = checked_sub(lot.tab_penalty_native, take.to_insurance_native)?;
+            lot.proceeds_native = checked_add(lot.proceeds_native, take.paid_native)?;
+            let snapshot = *lot;
+            let tab_left = math!(lot.tab_native())?;
+            // Sold out with only penalty unpaid: nothing owed to the pool, close it.
+            let done = take.tab_closed || (lot.collateral_native == 0 && lot.tab_debt_native == 0);
+            if done {
+                free_lot(lots, lot_index, lot_generation)?;
+            }
+            Ok((take, price, tab_left, done.then_some(snapshot)))
         })?;
-        lot.collateral_native = checked_sub(lot.collateral_native, take.collateral_out_native)?;
-        lot.tab_debt_native = checked_sub(lot.tab_debt_native, take.to_pool_native)?;
-        lot.tab_penalty_native = checked_sub(lot.tab_penalty_native, take.to_insurance_native)?;
-        lot.proceeds_native = checked_add(lot.proceeds_native, take.paid_native)?;
-        let snapshot = *lot;
-        let tab_left = math!(lot.tab_native())?;
-        // Sold out with only penalty unpaid: nothing owed to the pool, close it.
-        let done = take.tab_closed || (lot.collateral_native == 0 && lot.tab_debt_native == 0);
-        if done {
-            free_lot(lots, lot_index, lot_generation)?;
-        }
-        Ok((take, price, tab_left, done.then_some(snapshot)))
-    })?;
     m.pool_cash_native = checked_add(m.pool_cash_native, take.to_pool_native)?;
-    m.lot_debt_outstanding_native = checked_sub(m.lot_debt_outstanding_native, take.to_pool_native)?;
+    m.lot_debt_outstanding_native =
+        checked_sub(m.lot_debt_outstanding_native, take.to_pool_native)?;
     m.insurance_balance_native = checked_add(m.insurance_balance_native, take.to_insurance_native)?;
-    m.penalties_collected_native = checked_add(m.penalties_collected_native, take.to_insurance_native)?;
+    m.penalties_collected_native =
+        checked_add(m.penalties_collected_native, take.to_insurance_native)?;
     m.auction_proceeds_native = checked_add(m.auction_proceeds_native, take.paid_native)?;
-    m.total_lot_collateral_native = checked_sub(m.total_lot_collateral_native, take.collateral_out_native)?;
+    m.total_lot_collateral_native =
+        checked_sub(m.total_lot_collateral_native, take.collateral_out_native)?;
 
     let surplus = match &snapshot {
         Some(lot) if lot.collateral_native > 0 => return_surplus(&ctx, &mut m, &market_key, lot)?,
@@ -109,20 +127,49 @@ pub fn handler(ctx: Context<AuctionTake>, lot_index: u32, lot_generation: u32, m
     drop(m);
 
     let a = &ctx.accounts;
-    transfer_in(&a.debt_token_program, &a.taker_debt, &a.debt_vault, &a.debt_mint, &a.taker, take.to_pool_native)
-        .and_then(|_| {
-            if take.to_insurance_native == 0 {
-                return Ok(());
-            }
-            transfer_in(&a.debt_token_program, &a.taker_debt, &a.insurance_vault, &a.debt_mint, &a.taker, take.to_insurance_native)
-        })?;
+    transfer_in(
+        &a.debt_token_program,
+        &a.taker_debt,
+        &a.debt_vault,
+        &a.debt_mint,
+        &a.taker,
+        take.to_pool_native,
+    )
+    .and_then(|_| {
+        if take.to_insurance_native == 0 {
+            return Ok(());
+        }
+        transfer_in(
+            &a.debt_token_program,
+            &a.taker_debt,
+            &a.insurance_vault,
+            &a.debt_mint,
+            &a.taker,
+            take.to_insurance_native,
+        )
+    })?;
     let vault_auth = a.vault_auth.to_account_info();
     transfer_out(
-        &a.collateral_token_program, &a.collateral_vault, &a.taker_collateral, &a.collateral_mint,
-        &vault_auth, &market_key, bump, take.collateral_out_native,
+        &a.collateral_token_program,
+        &a.collateral_vault,
+        &a.taker_collateral,
+        &a.collateral_mint,
+        &vault_auth,
+        &market_key,
+        bump,
+        take.collateral_out_native,
     )?;
     if let (Surplus::ToOwnerAccount(amount), Some(dest)) = (surplus, a.owner_collateral.as_ref()) {
-        transfer_out(&a.collateral_token_program, &a.collateral_vault, dest, &a.collateral_mint, &vault_auth, &market_key, bump, amount)?;
+        transfer_out(
+            &a.collateral_token_program,
+            &a.collateral_vault,
+            dest,
+            &a.collateral_mint,
+            &vault_auth,
+            &market_key,
+            bump,
+            amount,
+        )?;
     }
     emit!(LotTaken {
         market: market_key,
@@ -142,7 +189,12 @@ pub fn handler(ctx: Context<AuctionTake>, lot_index: u32, lot_generation: u32, m
 
 /// Returns a closed lot's remaining collateral to its position, or to the
 /// owner's token account when the position no longer exists.
-fn return_surplus(ctx: &Context<AuctionTake>, m: &mut Market, market_key: &Pubkey, lot: &Lot) -> Result<Surplus> {
+fn return_surplus(
+    ctx: &Context<AuctionTake>,
+    m: &mut Market,
+    market_key: &Pubkey,
+    lot: &Lot,
+) -> Result<Surplus> {
     let amount = lot.collateral_native;
     m.total_lot_collateral_native = checked_sub(m.total_lot_collateral_native, amount)?;
     if let Some(slab) = ctx.accounts.slab.as_ref().filter(|s| s.key() == lot.slab) {
@@ -156,11 +208,16 @@ fn return_surplus(ctx: &Context<AuctionTake>, m: &mut Market, market_key: &Pubke
             }
         })?;
         if credited {
-            m.total_position_collateral_native = checked_add(m.total_position_collateral_native, amount)?;
+            m.total_position_collateral_native =
+                checked_add(m.total_position_collateral_native, amount)?;
             return Ok(Surplus::ToPosition);
         }
     }
-    let dest = ctx.accounts.owner_collateral.as_ref().ok_or(error!(SoftliqError::OwnerAccountRequired))?;
+    let dest = ctx
+        .accounts
+        .owner_collateral
+        .as_ref()
+        .ok_or(error!(SoftliqError::OwnerAccountRequired))?;
     require_keys_eq!(dest.owner, lot.owner, SoftliqError::WrongTokenAccount);
     Ok(Surplus::ToOwnerAccount(amount))
 }

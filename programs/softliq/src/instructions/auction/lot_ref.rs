@@ -4,7 +4,11 @@ use anchor_lang::prelude::*;
 use crate::error::SoftliqError;
 use crate::state::{BookError, BookView, Lot};
 
-pub fn open_lot<'a>(lots: &'a mut BookView<Lot>, index: u32, generation: u32) -> Result<&'a mut Lot> {
+pub fn open_lot<'a>(
+    lots: &'a mut BookView<Lot>,
+    index: u32,
+    generation: u32,
+) -> Result<&'a mut Lot> {
     lots.get_mut(index, generation).map_err(|e| match e {
         BookError::StaleGeneration => error!(SoftliqError::LotStaleGeneration),
         _ => error!(SoftliqError::LotNotOpen),
@@ -13,5 +17,6 @@ pub fn open_lot<'a>(lots: &'a mut BookView<Lot>, index: u32, generation: u32) ->
 
 /// Frees a lot, mapping book errors to lot errors.
 pub fn free_lot(lots: &mut BookView<Lot>, index: u32, generation: u32) -> Result<()> {
-    lots.free(index, generation).map_err(|_| error!(SoftliqError::LotNotOpen))
+    lots.free(index, generation)
+        .map_err(|_| error!(SoftliqError::LotNotOpen))
 }

@@ -39,7 +39,11 @@ pub fn handler(ctx: Context<InsuranceDeposit>, amount: u64) -> Result<()> {
     let market_key = ctx.accounts.market.key();
     let (shares, balance_after) = {
         let mut m = ctx.accounts.market.load_mut()?;
-        let shares = math!(pool::shares_for_deposit(amount, m.insurance_shares_total, m.insurance_balance_native))?;
+        let shares = math!(pool::shares_for_deposit(
+            amount,
+            m.insurance_shares_total,
+            m.insurance_balance_native
+        ))?;
         require!(shares > 0, SoftliqError::ZeroAmount);
         m.insurance_shares_total = checked_add(m.insurance_shares_total, shares)?;
         m.insurance_balance_native = checked_add(m.insurance_balance_native, amount)?;
@@ -53,7 +57,21 @@ pub fn handler(ctx: Context<InsuranceDeposit>, amount: u64) -> Result<()> {
     }
     stake.shares = checked_add(stake.shares, shares)?;
     let a = &ctx.accounts;
-    transfer_in(&a.debt_token_program, &a.owner_debt, &a.insurance_vault, &a.debt_mint, &a.owner, amount)?;
-    emit!(InsuranceChanged { market: market_key, owner: a.owner.key(), action: INSURANCE_DEPOSIT, amount, shares, balance_after });
+    transfer_in(
+        &a.debt_token_program,
+        &a.owner_debt,
+        &a.insurance_vault,
+        &a.debt_mint,
+        &a.owner,
+        amount,
+    )?;
+    emit!(InsuranceChanged {
+        market: market_key,
+        owner: a.owner.key(),
+        action: INSURANCE_DEPOSIT,
+        amount,
+        shares,
+        balance_after
+    });
     Ok(())
 }

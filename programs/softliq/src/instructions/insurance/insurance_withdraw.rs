@@ -41,9 +41,15 @@ pub fn handler(ctx: Context<InsuranceWithdraw>) -> Result<()> {
     require!(shares > 0, SoftliqError::NoPendingWithdrawal);
     let (amount, balance_after, bump) = {
         let mut m = ctx.accounts.market.load_mut()?;
-        let ready = math!(stake.request_slot.checked_add(m.params.insurance_withdraw_cooldown_slots))?;
+        let ready = math!(stake
+            .request_slot
+            .checked_add(m.params.insurance_withdraw_cooldown_slots))?;
         require!(slot >= ready, SoftliqError::CooldownNotElapsed);
-        let amount = math!(pool::amount_for_shares(shares, m.insurance_shares_total, m.insurance_balance_native))?;
+        let amount = math!(pool::amount_for_shares(
+            shares,
+            m.insurance_shares_total,
+            m.insurance_balance_native
+        ))?;
         m.insurance_shares_total = checked_sub(m.insurance_shares_total, shares)?;
         m.insurance_balance_native = checked_sub(m.insurance_balance_native, amount)?;
         (amount, m.insurance_balance_native, m.vault_auth_bump)
@@ -52,7 +58,23 @@ pub fn handler(ctx: Context<InsuranceWithdraw>) -> Result<()> {
     stake.pending_shares = 0;
     let owner = stake.owner;
     let a = &ctx.accounts;
-    transfer_out(&a.debt_token_program, &a.insurance_vault, &a.owner_debt, &a.debt_mint, &a.vault_auth.to_account_info(), &market_key, bump, amount)?;
-    emit!(InsuranceChanged { market: market_key, owner, action: INSURANCE_WITHDRAW, amount, shares, balance_after });
+    transfer_out(
+        &a.debt_token_program,
+        &a.insurance_vault,
+        &a.owner_debt,
+        &a.debt_mint,
+        &a.vault_auth.to_account_info(),
+        &market_key,
+        bump,
+        amount,
+    )?;
+    emit!(InsuranceChanged {
+        market: market_key,
+        owner,
+        action: INSURANCE_WITHDRAW,
+        amount,
+        shares,
+        balance_after
+    });
     Ok(())
 }

@@ -11,7 +11,9 @@ use crate::instructions::common::{
 use crate::math;
 use crate::math::BORROW_INDEX_SCALE;
 use crate::oracle::{load_price, OraclePrice};
-use crate::state::{BookView, Lot, LotBook, Market, Position, PositionSlab, POSITION_IN_EPISODE, VAULT_AUTH_SEED};
+use crate::state::{
+    BookView, Lot, LotBook, Market, Position, PositionSlab, POSITION_IN_EPISODE, VAULT_AUTH_SEED,
+};
 
 /// A position named by a crank: `(index, generation)` in the crank's slab.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,11 +127,29 @@ fn liq_input(m: &Market, p: &Position, debt: u64, env: &CrankEnv) -> LiqInput {
         collateral_native: p.collateral_native,
         debt_native: debt,
         price: env.price.price,
-        episode_slots: if ongoing { env.slot.saturating_sub(p.liq_start_slot) } else { 0 },
-        episode_start_collateral_native: if ongoing { p.episode_start_collateral_native } else { p.collateral_native },
-        episode_seized_collateral_native: if ongoing { p.episode_seized_collateral_native } else { 0 },
-        budget_remaining_notional: remaining(m.params.max_liq_notional_per_slot, m.budget_used_notional_native),
-        hole_remaining_collateral: remaining(m.params.max_lot_collateral_native, m.total_lot_collateral_native),
+        episode_slots: if ongoing {
+            env.slot.saturating_sub(p.liq_start_slot)
+        } else {
+            0
+        },
+        episode_start_collateral_native: if ongoing {
+            p.episode_start_collateral_native
+        } else {
+            p.collateral_native
+        },
+        episode_seized_collateral_native: if ongoing {
+            p.episode_seized_collateral_native
+        } else {
+            0
+        },
+        budget_remaining_notional: remaining(
+            m.params.max_liq_notional_per_slot,
+            m.budget_used_notional_native,
+        ),
+        hole_remaining_collateral: remaining(
+            m.params.max_lot_collateral_native,
+            m.total_lot_collateral_native,
+        ),
         // Covers the rounding of debt shares (at most one index unit plus one).
         slack_native: 3u64.saturating_add(m.borrow_index / BORROW_INDEX_SCALE),
         in_episode: ongoing,
@@ -173,7 +193,11 @@ fn liquidate_one(
     let removed = if step.debt_moved_native >= debt {
         p.debt_shares
     } else {
-        math!(health::shares_for_repay(step.debt_moved_native, m.borrow_index))?.min(p.debt_shares)
+        math!(health::shares_for_repay(
+            step.debt_moved_native,
+            m.borrow_index
+        ))?
+        .min(p.debt_shares)
     };
     if !p.in_episode() {
         p.flags |= POSITION_IN_EPISODE;
@@ -187,13 +211,18 @@ fn liquidate_one(
     let due = math!(fees::pay_increment(&m.params, n_before, n_after))?;
     let pay = due.min(m.insurance_balance_native.saturating_sub(paid_so_far));
     p.episode_seized_notional_native = n_after;
-    p.episode_seized_collateral_native = checked_add(p.episode_seized_collateral_native, step.seize_collateral_native)?;
+    p.episode_seized_collateral_native = checked_add(
+        p.episode_seized_collateral_native,
+        step.seize_collateral_native,
+    )?;
     p.collateral_native = checked_sub(c0, step.seize_collateral_native)?;
     p.debt_shares = checked_sub(p.debt_shares, removed)?;
     p.last_liq_slot = env.slot;
     let (owner, c1, shares1) = (p.owner, p.collateral_native, p.debt_shares);
 
-    let lot = lots.get_mut(lot_index, lot_generation).map_err(SoftliqError::from)?;
+    let lot = lots
+        .get_mut(lot_index, lot_generation)
+        .map_err(SoftliqError::from)?;
     lot.slab = env.slab;
     lot.owner = owner;
     lot.collateral_native = step.seize_collateral_native;
@@ -206,11 +235,18 @@ fn liquidate_one(
     lot.position_generation = e.generation;
 
     m.total_debt_shares = checked_sub(m.total_debt_shares, removed)?;
-    m.lot_debt_outstanding_native = checked_add(m.lot_debt_outstanding_native, step.debt_moved_native)?;
-    m.total_position_collateral_native = checked_sub(m.total_position_collateral_native, step.seize_collateral_native)?;
-    m.total_lot_collateral_native = checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
-    m.budget_used_notional_native = checked_add(m.budget_used_notional_native, step.seized_notional_native)?;
-    m.seized_collateral_native = checked_add(m.seized_collateral_native, step.seize_collateral_native)?;
+    m.lot_debt_outstanding_native =
+        checked_add(m.lot_debt_outstanding_native, step.debt_moved_native)?;
+    m.total_position_collateral_native = checked_sub(
+        m.total_position_collateral_native,
+        step.seize_collateral_native,
+    )?;
+    m.total_lot_collateral_native =
+        checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
+    m.budget_used_notional_native =
+        checked_add(m.budget_used_notional_native, step.seized_notional_native)?;
+    m.seized_collateral_native =
+        checked_add(m.seized_collateral_native, step.seize_collateral_native)?;
     m.liquidations = checked_add(m.liquidations, 1)?;
 
     let debt1 = position_debt(m, shares1)?;
@@ -236,7 +272,8 @@ fn liquidate_one(
         debt_after: debt1,
         health_target_after: health_i64(c1, debt1, px, pr.target_margin_bps),
         bound: step.bound.code(),
-        budget_remaining: remaining(pr.max_liq_notional_per_slot, m.budget_used_notional_native).unwrap_or(u64::MAX),
+        budget_remaining: remaining(pr.max_liq_notional_per_slot, m.budget_used_notional_native)
+            .unwrap_or(u64::MAX),
     });
     Ok(Some(pay))
 }

@@ -4,7 +4,9 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::engine::pool;
 use crate::error::SoftliqError;
 use crate::events::LpDeposited;
-use crate::instructions::common::{accrue, checked_add, pool_value_full, require_nonzero, transfer_in};
+use crate::instructions::common::{
+    accrue, checked_add, pool_value_full, require_nonzero, transfer_in,
+};
 use crate::math;
 use crate::state::{LpAccount, Market, LP_SEED, PAUSE_LP_DEPOSIT};
 
@@ -59,6 +61,12 @@ pub fn handler(ctx: Context<LpDeposit>, amount: u64) -> Result<()> {
         &ctx.accounts.owner,
         amount,
     )?;
-    emit!(LpDeposited { market: market_key, owner: lp.owner, amount, shares, pool_value: value });
+    emit!(LpDeposited {
+        market: market_key,
+        owner: lp.owner,
+        amount,
+        shares,
+        pool_value: value
+    });
     Ok(())
 }

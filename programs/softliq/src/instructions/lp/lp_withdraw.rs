@@ -4,7 +4,9 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::engine::pool;
 use crate::error::SoftliqError;
 use crate::events::LpWithdrawn;
-use crate::instructions::common::{accrue, checked_sub, pool_value_exit, require_nonzero, transfer_out};
+use crate::instructions::common::{
+    accrue, checked_sub, pool_value_exit, require_nonzero, transfer_out,
+};
 use crate::math;
 use crate::state::{LpAccount, Market, LP_SEED, VAULT_AUTH_SEED};
 
@@ -34,7 +36,10 @@ pub struct LpWithdraw<'info> {
 /// only idle cash can leave, never lent-out funds.
 pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
     require_nonzero(shares)?;
-    require!(ctx.accounts.lp_account.shares >= shares, SoftliqError::InsufficientShares);
+    require!(
+        ctx.accounts.lp_account.shares >= shares,
+        SoftliqError::InsufficientShares
+    );
     let market_key = ctx.accounts.market.key();
     let (amount, value, bump) = {
         let mut m = ctx.accounts.market.load_mut()?;
@@ -42,7 +47,10 @@ pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
         let value = pool_value_exit(&m)?;
         let amount = math!(pool::amount_for_shares(shares, m.lp_shares_total, value))?;
         require!(amount > 0, SoftliqError::ZeroAmount);
-        require!(amount <= m.pool_cash_native, SoftliqError::InsufficientPoolCash);
+        require!(
+            amount <= m.pool_cash_native,
+            SoftliqError::InsufficientPoolCash
+        );
         m.lp_shares_total = checked_sub(m.lp_shares_total, shares)?;
         m.pool_cash_native = checked_sub(m.pool_cash_native, amount)?;
         (amount, value, m.vault_auth_bump)
@@ -59,6 +67,12 @@ pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
         bump,
         amount,
     )?;
-    emit!(LpWithdrawn { market: market_key, owner: lp.owner, shares, amount, exit_value: value });
+    emit!(LpWithdrawn {
+        market: market_key,
+        owner: lp.owner,
+        shares,
+        amount,
+        exit_value: value
+    });
     Ok(())
 }

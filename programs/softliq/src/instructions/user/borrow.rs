@@ -5,7 +5,9 @@ use super::position_ref::{owned, ACTION_BORROW};
 use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
-use crate::instructions::common::{accrue, checked_add, checked_sub, position_debt, require_nonzero, transfer_out, with_slab};
+use crate::instructions::common::{
+    accrue, checked_add, checked_sub, position_debt, require_nonzero, transfer_out, with_slab,
+};
 use crate::math;
 use crate::oracle::load_price;
 use crate::state::{Market, PositionSlab, PAUSE_BORROW, VAULT_AUTH_SEED};
@@ -40,14 +42,22 @@ pub fn handler(ctx: Context<Borrow>, index: u32, generation: u32, amount: u64) -
     let mut m = ctx.accounts.market.load_mut()?;
     require!(!m.is_paused(PAUSE_BORROW), SoftliqError::Paused);
     accrue(&mut m, clock.slot)?;
-    require!(amount <= m.pool_cash_native, SoftliqError::InsufficientPoolCash);
+    require!(
+        amount <= m.pool_cash_native,
+        SoftliqError::InsufficientPoolCash
+    );
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
     let new_shares = math!(health::shares_for_borrow(amount, m.borrow_index))?;
     let (collateral_after, debt_after) = with_slab(&ctx.accounts.slab, &market_key, |slab| {
         let p = owned(slab, index, generation, &owner)?;
         let shares = checked_add(p.debt_shares, new_shares)?;
         let debt = position_debt(&m, shares)?;
-        let h = math!(health::health(p.collateral_native, debt, price.conservative(), m.params.init_margin_bps))?;
+        let h = math!(health::health(
+            p.collateral_native,
+            debt,
+            price.conservative(),
+            m.params.init_margin_bps
+        ))?;
         require!(h >= 0, SoftliqError::InsufficientHealth);
         p.debt_shares = shares;
         Ok((p.collateral_native, debt))

@@ -39,7 +39,8 @@ pub fn handler(ctx: Context<ClosePosition>, index: u32, generation: u32) -> Resu
         slab.free(index, generation).map_err(SoftliqError::from)?;
         Ok(c)
     })?;
-    m.total_position_collateral_native = checked_sub(m.total_position_collateral_native, collateral)?;
+    m.total_position_collateral_native =
+        checked_sub(m.total_position_collateral_native, collateral)?;
     m.positions_open = checked_sub(m.positions_open, 1)?;
     let bump = m.vault_auth_bump;
     drop(m);
@@ -53,6 +54,12 @@ pub fn handler(ctx: Context<ClosePosition>, index: u32, generation: u32) -> Resu
         bump,
         collateral,
     )?;
-    emit!(PositionClosed { market: market_key, slab: ctx.accounts.slab.key(), index, generation, collateral_returned: collateral });
+    emit!(PositionClosed {
+        market: market_key,
+        slab: ctx.accounts.slab.key(),
+        index,
+        generation,
+        collateral_returned: collateral
+    });
     Ok(())
 }

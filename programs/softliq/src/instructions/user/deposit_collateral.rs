@@ -4,7 +4,9 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use super::position_ref::{owned, ACTION_DEPOSIT};
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
-use crate::instructions::common::{checked_add, position_debt, require_nonzero, transfer_in, with_slab};
+use crate::instructions::common::{
+    checked_add, position_debt, require_nonzero, transfer_in, with_slab,
+};
 use crate::state::{Market, PositionSlab};
 
 #[derive(Accounts)]
@@ -24,7 +26,12 @@ pub struct DepositCollateral<'info> {
 }
 
 /// Adds collateral to a position. Never needs the oracle.
-pub fn handler(ctx: Context<DepositCollateral>, index: u32, generation: u32, amount: u64) -> Result<()> {
+pub fn handler(
+    ctx: Context<DepositCollateral>,
+    index: u32,
+    generation: u32,
+    amount: u64,
+) -> Result<()> {
     require_nonzero(amount)?;
     let market_key = ctx.accounts.market.key();
     let owner = ctx.accounts.owner.key();

@@ -28,6 +28,12 @@ pub fn handler(ctx: Context<OpenPosition>) -> Result<()> {
         Ok((i, g))
     })?;
     m.positions_open = checked_add(m.positions_open, 1)?;
-    emit!(PositionOpened { market: market_key, slab: ctx.accounts.slab.key(), index, generation, owner });
+    emit!(PositionOpened {
+        market: market_key,
+        slab: ctx.accounts.slab.key(),
+        index,
+        generation,
+        owner
+    });
     Ok(())
 }

@@ -11,7 +11,9 @@ pub fn owned<'a>(
     generation: u32,
     owner: &Pubkey,
 ) -> Result<&'a mut Position> {
-    let p = slab.get_mut(index, generation).map_err(SoftliqError::from)?;
+    let p = slab
+        .get_mut(index, generation)
+        .map_err(SoftliqError::from)?;
     require_keys_eq!(p.owner, *owner, SoftliqError::NotOwner);
     Ok(p)
 }

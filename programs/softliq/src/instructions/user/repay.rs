@@ -5,7 +5,9 @@ use super::position_ref::ACTION_REPAY;
 use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
-use crate::instructions::common::{accrue, checked_add, checked_sub, position_debt, require_nonzero, transfer_in, with_slab};
+use crate::instructions::common::{
+    accrue, checked_add, checked_sub, position_debt, require_nonzero, transfer_in, with_slab,
+};
 use crate::math;
 use crate::state::{Market, PositionSlab};
 
@@ -34,23 +36,31 @@ pub fn handler(ctx: Context<Repay>, index: u32, generation: u32, max_amount: u64
     let mut m = ctx.accounts.market.load_mut()?;
     accrue(&mut m, Clock::get()?.slot)?;
     let index_now = m.borrow_index;
-    let (paid, removed, collateral_after, debt_after) = with_slab(&ctx.accounts.slab, &market_key, |slab| {
-        let p = slab.get_mut(index, generation).map_err(SoftliqError::from)?;
-        let debt = position_debt(&m, p.debt_shares)?;
-        require!(debt > 0, SoftliqError::ZeroAmount);
-        let (paid, removed) = if max_amount >= debt {
-            (debt, p.debt_shares)
-        } else {
-            let r = math!(health::shares_for_repay(max_amount, index_now))?;
-            require!(r > 0, SoftliqError::ZeroAmount);
-            (max_amount, r)
-        };
-        p.debt_shares = checked_sub(p.debt_shares, removed)?;
-        if p.debt_shares == 0 {
-            p.end_episode();
-        }
-        Ok((paid, removed, p.collateral_native, position_debt(&m, p.debt_shares)?))
-    })?;
+    let (paid, removed, collateral_after, debt_after) =
+        with_slab(&ctx.accounts.slab, &market_key, |slab| {
+            let p = slab
+                .get_mut(index, generation)
+                .map_err(SoftliqError::from)?;
+            let debt = position_debt(&m, p.debt_shares)?;
+            require!(debt > 0, SoftliqError::ZeroAmount);
+            let (paid, removed) = if max_amount >= debt {
+                (debt, p.debt_shares)
+            } else {
+                let r = math!(health::shares_for_repay(max_amount, index_now))?;
+                require!(r > 0, SoftliqError::ZeroAmount);
+                (max_amount, r)
+            };
+            p.debt_shares = checked_sub(p.debt_shares, removed)?;
+            if p.debt_shares == 0 {
+                p.end_episode();
+            }
+            Ok((
+                paid,
+                removed,
+                p.collateral_native,
+                position_debt(&m, p.debt_shares)?,
+            ))
+        })?;
     m.total_debt_shares = checked_sub(m.total_debt_shares, removed)?;
     m.pool_cash_native = checked_add(m.pool_cash_native, paid)?;
     drop(m);

@@ -5,7 +5,9 @@ use super::position_ref::{owned, ACTION_WITHDRAW};
 use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
-use crate::instructions::common::{accrue, checked_sub, position_debt, require_nonzero, transfer_out, with_slab};
+use crate::instructions::common::{
+    accrue, checked_sub, position_debt, require_nonzero, transfer_out, with_slab,
+};
 use crate::math;
 use crate::oracle::load_price;
 use crate::state::{Market, PositionSlab, VAULT_AUTH_SEED};
@@ -33,7 +35,12 @@ pub struct WithdrawCollateral<'info> {
 
 /// Removes collateral; with debt, the position must keep init health at the
 /// conservative price (lower of price and EMA, minus confidence).
-pub fn handler(ctx: Context<WithdrawCollateral>, index: u32, generation: u32, amount: u64) -> Result<()> {
+pub fn handler(
+    ctx: Context<WithdrawCollateral>,
+    index: u32,
+    generation: u32,
+    amount: u64,
+) -> Result<()> {
     require_nonzero(amount)?;
     let market_key = ctx.accounts.market.key();
     let owner = ctx.accounts.owner.key();
@@ -42,12 +49,20 @@ pub fn handler(ctx: Context<WithdrawCollateral>, index: u32, generation: u32, am
     accrue(&mut m, clock.slot)?;
     let (collateral_after, debt_after) = with_slab(&ctx.accounts.slab, &market_key, |slab| {
         let p = owned(slab, index, generation, &owner)?;
-        require!(p.collateral_native >= amount, SoftliqError::InsufficientCollateral);
+        require!(
+            p.collateral_native >= amount,
+            SoftliqError::InsufficientCollateral
+        );
         let collateral_after = checked_sub(p.collateral_native, amount)?;
         let debt = position_debt(&m, p.debt_shares)?;
         if debt > 0 {
             let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-            let h = math!(health::health(collateral_after, debt, price.conservative(), m.params.init_margin_bps))?;
+            let h = math!(health::health(
+                collateral_after,
+                debt,
+                price.conservative(),
+                m.params.init_margin_bps
+            ))?;
             require!(h >= 0, SoftliqError::InsufficientHealth);
         }
         p.collateral_native = collateral_after;

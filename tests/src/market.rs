@@ -744,7 +744,8 @@ impl TestMarket {
         max_price: u64,
     ) -> Result<(), TxError> {
         let l = self.lot(bank, lot).await;
-        let a = self.take_accounts(taker, Some(l.slab), None);
+        let slab = (l.flags & LOT_IN_USE != 0).then_some(l.slab);
+        let a = self.take_accounts(taker, slab, None);
         let d = softliq::instruction::AuctionTake {
             lot_index: lot.index,
             lot_generation: lot.generation,

@@ -1,2 +1,3 @@
+pub mod test_auction;
 pub mod test_crank;
 pub mod test_foundation;

@@ -4,7 +4,16 @@ use anchor_lang::prelude::*;
 /// ([`MarketParams::default_soft`]) and hard bounds (`engine::params::validate`).
 /// ABI: read by offset by the TS decoders (app/client/src/layout.ts); all u64, no padding.
 #[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(Debug, Default, PartialEq, Eq)]
+// Borsh for instruction args. Under idl-build, `#[zero_copy]` already implements
+// `IdlBuild` and `AnchorSerialize` would implement it a second time (E0119), so the
+// IDL build derives plain borsh (same bytes, no IdlBuild impl).
+#[cfg_attr(not(feature = "idl-build"), derive(AnchorSerialize, AnchorDeserialize))]
+#[cfg_attr(
+    feature = "idl-build",
+    derive(borsh::BorshSerialize, borsh::BorshDeserialize),
+    borsh(crate = "anchor_lang::prelude::borsh")
+)]
 pub struct MarketParams {
     /// Margin a position needs after a borrow or withdrawal.
     pub init_margin_bps: u64,

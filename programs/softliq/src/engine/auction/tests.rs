@@ -1,1 +1,476 @@
+//! Tests of the Dutch auction: start price, both price curves, resets, takes
+//! (exact figures, the dust rule, closing a tab, running out of collateral),
+//! and properties of prices and of sequences of takes.
+#![allow(clippy::arithmetic_side_effects)]
 
+use super::*;
+use crate::math::value_of;
+use proptest::prelude::*;
+
+/// 100 USDC/SOL (6 and 9 decimals), scaled by 1e12.
+const PRICE_100: u64 = 100_000_000_000;
+const P12: u128 = PRICE_SCALE as u128;
+
+/// Default soft parameters: stepwise exponential, −0.5% every 2 slots.
+fn step_exp() -> MarketParams {
+    MarketParams::default_soft()
+}
+
+/// Linear to zero over 600 slots.
+fn linear() -> MarketParams {
+    MarketParams {
+        auction_curve: CURVE_LINEAR,
+        auction_tau_slots: 600,
+        ..MarketParams::default_soft()
+    }
+}
+
+fn take_ok(lot: u64, debt: u64, pen: u64, price: u64, max: u64, dust: u64) -> Take {
+    match take(lot, debt, pen, price, max, dust) {
+        Ok(t) => t,
+        Err(e) => panic!("take({lot}, {debt}, {pen}, {price}, {max}, {dust}) failed: {e:?}"),
+    }
+}
+
+// ---------------------------------------------------------------- examples
+
+#[test]
+fn start_price_applies_the_buffer_rounding_up() {
+    assert_eq!(start_price(PRICE_100, 10_200), Some(102_000_000_000));
+    assert_eq!(start_price(PRICE_100, 9_500), Some(95_000_000_000));
+    assert_eq!(start_price(PRICE_100, BPS), Some(PRICE_100));
+    assert_eq!(start_price(3, 10_200), Some(4)); // 3.06 rounds up
+    assert_eq!(start_price(0, 10_200), Some(0));
+    assert_eq!(start_price(u64::MAX, BPS), Some(u64::MAX));
+    assert_eq!(start_price(u64::MAX, 15_000), None);
+}
+
+#[test]
+fn step_exp_curve_exact_figures() {
+    let p = step_exp();
+    assert_eq!((p.auction_curve, p.auction_step_slots, p.auction_cut_bps), (CURVE_STEP_EXP, 2, 9_950));
+    let s = 1_000_000;
+    assert_eq!(price_at(&p, s, 0), Some(1_000_000));
+    assert_eq!(price_at(&p, s, 1), Some(1_000_000)); // within the first step
+    assert_eq!(price_at(&p, s, 2), Some(995_000));
+    assert_eq!(price_at(&p, s, 3), Some(995_000));
+    assert_eq!(price_at(&p, s, 4), Some(990_025)); // 0.995²
+    assert_eq!(price_at(&p, s, 6), Some(985_075)); // 0.985074875 rounds up
+    // A lot started at 102 USDC: 100 steps -> 0.995^100 = 0.605770..., rounded up.
+    let start = start_price(PRICE_100, p.auction_start_buffer_bps).unwrap();
+    assert_eq!(price_at(&p, start, 200), Some(61_788_584_523));
+    assert_eq!(price_at(&p, start, 300), Some(48_090_831_218));
+    // The curve never reaches zero: rounding up keeps the factor at least 1e-18.
+    assert_eq!(price_at(&p, 1, u64::MAX), Some(1));
+    assert_eq!(price_at(&p, 0, 10), Some(0));
+    let half = MarketParams {
+        auction_cut_bps: 5_000,
+        auction_step_slots: 1,
+        ..p
+    };
+    assert_eq!(price_at(&half, 1_024, 10), Some(1));
+    assert_eq!(price_at(&half, 1_024, 3), Some(128));
+    assert_eq!(price_at(&half, 10_000_000_000_000_000_000, 64), Some(10));
+}
+
+#[test]
+fn linear_curve_exact_figures() {
+    let p = linear();
+    let s = 600_000;
+    assert_eq!(price_at(&p, s, 0), Some(600_000));
+    assert_eq!(price_at(&p, s, 1), Some(599_000));
+    assert_eq!(price_at(&p, s, 300), Some(300_000));
+    assert_eq!(price_at(&p, s, 599), Some(1_000));
+    assert_eq!(price_at(&p, s, 600), Some(0));
+    assert_eq!(price_at(&p, s, u64::MAX), Some(0));
+    // Rounds up (the protocol sells).
+    let short = MarketParams {
+        auction_tau_slots: 3,
+        ..p
+    };
+    assert_eq!(price_at(&short, 10, 1), Some(7));
+    assert_eq!(price_at(&short, 10, 2), Some(4));
+    // Hard mode: a linear curve too slow to matter, started at a 5% discount.
+    let h = MarketParams::hard();
+    let start = start_price(PRICE_100, h.auction_start_buffer_bps).unwrap();
+    assert_eq!(start, 95_000_000_000);
+    assert_eq!(price_at(&h, start, 10), Some(94_999_050_000));
+    assert_eq!(price_at(&h, 95, 999_999), Some(1));
+}
+
+#[test]
+fn needs_reset_past_tail_or_below_cusp_while_resets_remain() {
+    let p = step_exp(); // tail 300 slots, cusp 60%, 10 resets
+    let s = 1_000;
+    assert_eq!(needs_reset(&p, s, 1_000, 0, 0), Some(false));
+    assert_eq!(needs_reset(&p, s, 600, 300, 0), Some(false)); // at cusp and tail: not yet
+    assert_eq!(needs_reset(&p, s, 599, 10, 0), Some(true)); // below cusp
+    assert_eq!(needs_reset(&p, s, 900, 301, 0), Some(true)); // past tail
+    assert_eq!(needs_reset(&p, s, 900, 301, 9), Some(true));
+    assert_eq!(needs_reset(&p, s, 900, 301, 10), Some(false)); // resets exhausted
+    assert_eq!(needs_reset(&p, s, 0, u64::MAX, u32::MAX), Some(false));
+    // Along the default curve from 102 USDC the cusp comes first: 0.995^n < 0.6 at n = 102.
+    let start = start_price(PRICE_100, p.auction_start_buffer_bps).unwrap();
+    let first = (0..=p.auction_tail_slots + 1)
+        .find(|e| needs_reset(&p, start, price_at(&p, start, *e).unwrap(), *e, 0).unwrap())
+        .unwrap();
+    assert_eq!(first, 204);
+}
+
+/// A lot of 10 SOL with a tab of 900 USDC debt + 5 USDC penalty, dust 1 USDC.
+const LOT: u64 = 10_000_000_000;
+const DEBT: u64 = 900_000_000;
+const PEN: u64 = 5_000_000;
+const DUST: u64 = 1_000_000;
+
+#[test]
+fn partial_take_pays_the_pool_first() {
+    // 1 SOL at 100 USDC.
+    let t = take_ok(LOT, DEBT, PEN, PRICE_100, 1_000_000_000, DUST);
+    assert_eq!(
+        t,
+        Take {
+            collateral_out_native: 1_000_000_000,
+            paid_native: 100_000_000,
+            to_pool_native: 100_000_000,
+            to_insurance_native: 0,
+            tab_closed: false,
+        }
+    );
+    // Cost rounds up: 1 lamport at 100 USDC/SOL costs 0.1 micro-USDC -> 1.
+    let t = take_ok(LOT, DEBT, PEN, PRICE_100, 1, DUST);
+    assert_eq!((t.collateral_out_native, t.paid_native), (1, 1));
+    // Past the debt: the rest goes to insurance, leaving exactly `dust` of tab.
+    let t = take_ok(LOT, DEBT, PEN, PRICE_100, 9_040_000_000, DUST);
+    assert_eq!(
+        t,
+        Take {
+            collateral_out_native: 9_040_000_000,
+            paid_native: 904_000_000,
+            to_pool_native: 900_000_000,
+            to_insurance_native: 4_000_000,
+            tab_closed: false,
+        }
+    );
+}
+
+#[test]
+fn taking_the_whole_tab_closes_it_and_leaves_the_surplus() {
+    let t = take_ok(LOT, DEBT, PEN, PRICE_100, u64::MAX, DUST);
+    assert_eq!(
+        t,
+        Take {
+            collateral_out_native: 9_050_000_000,
+            paid_native: 905_000_000,
+            to_pool_native: 900_000_000,
+            to_insurance_native: 5_000_000,
+            tab_closed: true,
+        }
+    );
+    // 0.95 SOL goes back to the owner.
+    assert_eq!(LOT - t.collateral_out_native, 950_000_000);
+    // Asking for one unit less than the tab's worth: the rounded-up cost is the
+    // whole tab, which closes it too.
+    let t = take_ok(LOT, DEBT, PEN, PRICE_100, 9_049_999_999, DUST);
+    assert_eq!((t.paid_native, t.tab_closed), (905_000_000, true));
+    // At a higher price less collateral covers the tab: floor(905e6 · 1e12 / 102e9).
+    let t = take_ok(LOT, DEBT, PEN, 102_000_000_000, u64::MAX, DUST);
+    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (8_872_549_019, 905_000_000, true));
+    assert!(value_of(t.collateral_out_native, 102_000_000_000, Rounding::Up).unwrap() <= 905_000_000);
+}
+
+#[test]
+fn dust_rule() {
+    // Would leave 0.5 USDC of tab with collateral left: refused.
+    assert_eq!(
+        take(LOT, DEBT, PEN, PRICE_100, 9_045_000_000, DUST),
+        Err(TakeError::LeavesDust)
+    );
+    assert_eq!(
+        take(LOT, DEBT, PEN, PRICE_100, 9_049_999_990, DUST),
+        Err(TakeError::LeavesDust)
+    );
+    // Exactly `dust` left is fine (above).
+    assert!(take(LOT, DEBT, PEN, PRICE_100, 9_040_000_000, DUST).is_ok());
+    // Dust 0 disables the rule.
+    assert!(take(LOT, DEBT, PEN, PRICE_100, 9_045_000_000, 0).is_ok());
+    // A tab already below dust can still be closed, but not split.
+    assert_eq!(take(LOT, 500_000, 0, PRICE_100, 1_000_000, DUST), Err(TakeError::LeavesDust));
+    let t = take_ok(LOT, 500_000, 0, PRICE_100, u64::MAX, DUST);
+    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (5_000_000, 500_000, true));
+}
+
+#[test]
+fn collateral_running_out_leaves_the_tab_for_settlement() {
+    // 5 SOL cannot cover a 905 USDC tab at 100 USDC.
+    let t = take_ok(5_000_000_000, DEBT, PEN, PRICE_100, u64::MAX, DUST);
+    assert_eq!(
+        t,
+        Take {
+            collateral_out_native: 5_000_000_000,
+            paid_native: 500_000_000,
+            to_pool_native: 500_000_000,
+            to_insurance_native: 0,
+            tab_closed: false,
+        }
+    );
+    // Even a remainder below dust is allowed when no collateral is left.
+    let t = take_ok(9_045_000_000, DEBT, PEN, PRICE_100, u64::MAX, DUST);
+    assert_eq!((t.paid_native, t.tab_closed), (904_500_000, false));
+    assert_eq!(DEBT + PEN - t.paid_native, 500_000);
+}
+
+#[test]
+fn degenerate_takes() {
+    assert_eq!(take(LOT, DEBT, PEN, PRICE_100, 0, DUST), Err(TakeError::NothingToTake));
+    assert_eq!(take(0, DEBT, PEN, PRICE_100, u64::MAX, DUST), Err(TakeError::NothingToTake));
+    assert_eq!(take(LOT, 0, 0, PRICE_100, u64::MAX, DUST), Err(TakeError::NothingToTake));
+    assert_eq!(take(LOT, u64::MAX, 1, PRICE_100, u64::MAX, DUST), Err(TakeError::Math));
+    // A penalty-only tab goes to insurance.
+    let t = take_ok(LOT, 0, PEN, PRICE_100, u64::MAX, DUST);
+    assert_eq!((t.paid_native, t.to_pool_native, t.to_insurance_native), (PEN, 0, PEN));
+    // At price zero (a linear curve past tau with no reset left) collateral is free.
+    let t = take_ok(LOT, DEBT, PEN, 0, 3, 0);
+    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (3, 0, false));
+    // A tab worth less than one collateral unit: the taker pays the whole tab
+    // for one unit (a take always makes progress). E.g. a satoshi at 100k USD
+    // is worth 1_000 micro-USDC (price 1e15) and the tab is 5 micro-USDC.
+    let t = take_ok(1_000, 5, 0, 1_000_000_000_000_000, u64::MAX, 0);
+    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (1, 5, true));
+}
+
+// -------------------------------------------------------------- properties
+
+/// Valid auction curves (either kind), per `engine::params::validate`.
+fn curve() -> impl Strategy<Value = MarketParams> {
+    (
+        prop_oneof![Just(CURVE_LINEAR), Just(CURVE_STEP_EXP)],
+        prop_oneof![1u64..=10, 1u64..=10_000_000],
+        prop_oneof![1u64..=10, 1u64..=1_000],
+        prop_oneof![5_000u64..BPS, 9_900u64..BPS],
+    )
+        .prop_map(|(c, tau, step, cut)| MarketParams {
+            auction_curve: c,
+            auction_tau_slots: tau,
+            auction_step_slots: step,
+            auction_cut_bps: cut,
+            ..MarketParams::default_soft()
+        })
+}
+
+fn elapsed() -> impl Strategy<Value = u64> {
+    prop_oneof![0u64..=100, 0u64..=100_000, any::<u64>()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+    #[test]
+    fn generated_curves_are_valid(p in curve()) {
+        prop_assert_eq!(crate::engine::params::validate(&p), Ok(()));
+    }
+
+    /// Price starts at `start`, never rises with time, never fails.
+    #[test]
+    fn price_is_monotone_and_bounded(p in curve(), start in any::<u64>(), a in elapsed(), b in elapsed()) {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let p_lo = price_at(&p, start, lo);
+        let p_hi = price_at(&p, start, hi);
+        prop_assert!(p_lo.is_some() && p_hi.is_some());
+        let (p_lo, p_hi) = (p_lo.unwrap(), p_hi.unwrap());
+        prop_assert_eq!(price_at(&p, start, 0), Some(start));
+        prop_assert!(p_hi <= p_lo, "price rose from {} at {} to {} at {}", p_lo, lo, p_hi, hi);
+        prop_assert!(p_lo <= start);
+    }
+
+    /// One slot at a time the price never rises (catches rounding wobbles
+    /// between neighbouring exponents of the stepwise curve).
+    #[test]
+    fn price_never_rises_slot_by_slot(p in curve(), start in any::<u64>(), from in elapsed()) {
+        let mut prev = price_at(&p, start, from).unwrap();
+        for e in from.saturating_add(1)..=from.saturating_add(64) {
+            let now = price_at(&p, start, e).unwrap();
+            prop_assert!(now <= prev);
+            prev = now;
+        }
+    }
+
+    /// The curves follow their closed forms: linear exactly (rounded up); the
+    /// stepwise curve never below `start·cut^n` and within 1e-12 relative + 2.
+    #[test]
+    fn price_follows_closed_form(p in curve(), start in 0u64..=1_000_000_000_000_000, e in 0u64..=20_000) {
+        let got = price_at(&p, start, e).unwrap();
+        if p.auction_curve == CURVE_LINEAR {
+            let left = p.auction_tau_slots.saturating_sub(e) as u128;
+            prop_assert_eq!(got as u128, (start as u128 * left).div_ceil(p.auction_tau_slots as u128));
+        } else {
+            let n = e / p.auction_step_slots;
+            if n <= 4 {
+                // Exact: price · 1e4^n ≥ start · cut^n.
+                let cut = p.auction_cut_bps as u128;
+                prop_assert!(got as u128 * (BPS as u128).pow(n as u32) >= start as u128 * cut.pow(n as u32));
+            }
+            let exact = start as f64 * (p.auction_cut_bps as f64 / BPS as f64).powf(n as f64);
+            prop_assert!((got as f64 - exact).abs() <= start as f64 * 1e-12 + 2.0, "{} vs {}", got, exact);
+        }
+    }
+
+    /// The start price is the oracle times the buffer, rounded up by less than one.
+    #[test]
+    fn start_price_rounds_up(oracle in 0u64..=1u64 << 48, buf in 5_000u64..=15_000) {
+        let s = start_price(oracle, buf).unwrap() as u128;
+        let exact = oracle as u128 * buf as u128;
+        prop_assert!(s * BPS as u128 >= exact);
+        prop_assert!(s * (BPS as u128) < exact + BPS as u128);
+    }
+
+    /// Reset rule, as documented.
+    #[test]
+    fn reset_rule(p in curve(), start in any::<u64>(), price in any::<u64>(), e in elapsed(), resets in 0u32..=20) {
+        let r = needs_reset(&p, start, price, e, resets).unwrap();
+        let below_cusp = (price as u128) * (BPS as u128) < (start as u128) * (p.auction_cusp_bps as u128)
+            && (price as u128) < (start as u128) * (p.auction_cusp_bps as u128) / (BPS as u128);
+        let expected = (resets as u64) < p.auction_max_resets && (e > p.auction_tail_slots || below_cusp);
+        prop_assert_eq!(r, expected);
+    }
+
+    /// One take: bounded by the lot and the request, split exactly between pool
+    /// and insurance with the pool first, never more than the tab, and the
+    /// protocol never sells below the price by more than rounding.
+    #[test]
+    fn take_conserves(
+        lot in prop_oneof![1u64..=1_000, 1u64..=1_000_000_000_000_000],
+        debt in prop_oneof![0u64..=1_000, 0u64..=1_000_000_000_000],
+        pen in prop_oneof![0u64..=1_000, 0u64..=10_000_000_000],
+        price in prop_oneof![0u64..=1_000, 1u64..=1_000_000_000_000_000, any::<u64>()],
+        max in prop_oneof![Just(u64::MAX), 0u64..=1_000, 0u64..=1_000_000_000_000_000],
+        dust in prop_oneof![Just(0u64), 0u64..=10_000_000],
+    ) {
+        let tab = debt + pen;
+        match take(lot, debt, pen, price, max, dust) {
+            Ok(t) => {
+                prop_assert!(t.collateral_out_native >= 1);
+                prop_assert!(t.collateral_out_native <= max.min(lot));
+                prop_assert_eq!(t.paid_native, t.to_pool_native + t.to_insurance_native);
+                prop_assert!(t.to_pool_native <= debt);
+                prop_assert!(t.to_insurance_native <= pen);
+                prop_assert!(t.paid_native <= tab);
+                // Pool first: insurance is paid only once the debt is.
+                prop_assert!(t.to_insurance_native == 0 || t.to_pool_native == debt);
+                prop_assert_eq!(t.tab_closed, t.paid_native == tab);
+                let value_down = value_of(t.collateral_out_native, price, Rounding::Down).unwrap();
+                if (tab as u128) * P12 >= price as u128 {
+                    // The tab is worth at least one collateral unit.
+                    prop_assert!(t.paid_native as u128 >= value_down, "paid {} for value {}", t.paid_native, value_down);
+                } else {
+                    // One unit for the whole (smaller) tab.
+                    prop_assert_eq!((t.collateral_out_native, t.paid_native), (1, tab));
+                }
+                // A partial take pays the price rounded up.
+                if !t.tab_closed {
+                    prop_assert_eq!(
+                        t.paid_native as u128,
+                        value_of(t.collateral_out_native, price, Rounding::Up).unwrap()
+                    );
+                }
+                // The dust rule holds after the take.
+                let (tab_left, lot_left) = (tab - t.paid_native, lot - t.collateral_out_native);
+                prop_assert!(tab_left == 0 || tab_left >= dust || lot_left == 0);
+            }
+            Err(TakeError::NothingToTake) => prop_assert!(max.min(lot) == 0 || tab == 0),
+            Err(TakeError::LeavesDust) => prop_assert!(max < lot && dust > 0),
+            Err(TakeError::Math) => prop_assert!(false, "math error"),
+        }
+        // Taking everything on offer is never refused for dust.
+        if tab > 0 {
+            prop_assert!(take(lot, debt, pen, price, u64::MAX, dust).is_ok());
+        }
+    }
+
+    /// A lot through a random sequence of takes along its curve: totals
+    /// conserve collateral and tab, the pool is repaid before insurance, and
+    /// the proceeds never undercut the price by more than rounding.
+    #[test]
+    fn take_sequences_conserve(
+        p in curve(),
+        oracle in prop_oneof![1_000u64..=1_000_000_000_000, 1_000_000_000_000u64..=1_000_000_000_000_000],
+        lot in 1u64..=1_000_000_000_000_000,
+        tab_ratio_bps in 1u64..=15_000,
+        pen_bps in 0u64..=2_000,
+        dust in prop_oneof![Just(0u64), 0u64..=10_000_000],
+        steps in prop::collection::vec((0u64..=50, prop_oneof![Just(u64::MAX), 1u64..=1_000_000_000_000_000]), 1..30),
+    ) {
+        let start = start_price(oracle, p.auction_start_buffer_bps).unwrap();
+        let value = (lot as u128 * oracle as u128 / P12) as u64;
+        let tab0 = value / BPS * tab_ratio_bps + 1;
+        let pen0 = tab0 / BPS * pen_bps;
+        let debt0 = tab0 - pen0;
+        let (mut coll, mut debt, mut pen, mut slot) = (lot, debt0, pen0, 0u64);
+        let (mut out, mut to_pool, mut to_ins) = (0u64, 0u64, 0u64);
+        let mut closed = false;
+        for (wait, max) in steps {
+            slot += wait;
+            let price = price_at(&p, start, slot).unwrap();
+            match take(coll, debt, pen, price, max, dust) {
+                Ok(t) => {
+                    prop_assert!(t.to_insurance_native == 0 || t.to_pool_native == debt);
+                    if (debt + pen) as u128 * P12 >= price as u128 {
+                        prop_assert!(t.paid_native as u128 >= value_of(t.collateral_out_native, price, Rounding::Down).unwrap());
+                    }
+                    coll -= t.collateral_out_native;
+                    debt -= t.to_pool_native;
+                    pen -= t.to_insurance_native;
+                    out += t.collateral_out_native;
+                    to_pool += t.to_pool_native;
+                    to_ins += t.to_insurance_native;
+                    let tab_left = debt + pen;
+                    prop_assert!(tab_left == 0 || tab_left >= dust || coll == 0);
+                    if t.tab_closed {
+                        prop_assert_eq!(tab_left, 0);
+                        closed = true;
+                        break;
+                    }
+                    if coll == 0 {
+                        break;
+                    }
+                }
+                Err(TakeError::LeavesDust) => prop_assert!(max < coll),
+                Err(e) => prop_assert!(false, "take failed: {:?}", e),
+            }
+        }
+        prop_assert_eq!(out + coll, lot);
+        prop_assert_eq!(to_pool + debt, debt0);
+        prop_assert_eq!(to_ins + pen, pen0);
+        prop_assert_eq!(closed, debt + pen == 0);
+        // Whatever is left ends in one of two ways: collateral back to the owner
+        // (tab paid) or a tab for settlement (collateral gone) — or more takes.
+        prop_assert!(closed || coll == 0 || debt + pen > 0);
+        if closed || coll > 0 {
+            // A final sweep always succeeds or has nothing to do.
+            let r = take(coll, debt, pen, price_at(&p, start, slot).unwrap(), u64::MAX, dust);
+            prop_assert!(r.is_ok() || r == Err(TakeError::NothingToTake));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+    /// No input makes the pricing or a take panic.
+    #[test]
+    fn never_panics(f in any::<[u64; 6]>(), e in any::<u64>(), r in any::<u32>(), t in any::<[u64; 6]>()) {
+        let p = MarketParams {
+            auction_curve: f[0] % 3,
+            auction_tau_slots: f[1],
+            auction_step_slots: f[2],
+            auction_cut_bps: f[3],
+            auction_cusp_bps: f[4],
+            auction_max_resets: f[5] % 2_000,
+            ..MarketParams::default_soft()
+        };
+        let _ = start_price(t[0], f[3]);
+        let _ = price_at(&p, t[0], e);
+        let _ = needs_reset(&p, t[0], t[1], e, r);
+        let _ = take(t[0], t[1], t[2], t[3], t[4], t[5]);
+    }
+}

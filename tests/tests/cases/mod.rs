@@ -1,3 +1,4 @@
 pub mod test_auction;
 pub mod test_crank;
 pub mod test_foundation;
+pub mod test_resources;

@@ -1,6 +1,11 @@
 // Public entry point of @softliq/client.
 //
 // src/generated/ is rendered by Codama (`npm run generate`) from idl/softliq.json: never edit it.
-// Hand-written code (layouts, fast decoders, health, transaction helpers) lives beside it.
+// Hand-written code lives beside it: layouts and fast decoders of the zero-copy accounts,
+// health as the program computes it, parameter presets, account-creating transactions.
 export * from './generated';
 export * from './layout';
+export * from './decode';
+export * from './health';
+export * from './params';
+export * from './transactions';

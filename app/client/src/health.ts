@@ -1,0 +1,181 @@
+/**
+ * Position health exactly as the program computes it (programs/softliq/src/engine/health.rs,
+ * math/mod.rs, engine/interest.rs): integer math on `bigint`, the same rounding, and
+ * `null` wherever the Rust code returns `None` (overflow, division by zero).
+ *
+ *   debt_native = ceil(shares · index / 1e15)
+ *   health_m    = floor( floor(C · P / 1e12) · (10_000 − m) / 10_000 ) − debt
+ *   liquidatable when debt > 0 and health_maint < 0
+ *
+ * Prices are debt-token native per collateral-token native scaled by 1e12 (`PRICE_SCALE`),
+ * as the program normalises oracle prices.
+ */
+import type { MarketParamsState, MarketState, PositionEntry } from './decode';
+
+export const PRICE_SCALE = 1_000_000_000_000n;
+export const BPS = 10_000n;
+export const BORROW_INDEX_SCALE = 1_000_000_000_000_000n;
+export const SLOTS_PER_YEAR = 78_840_000n;
+
+const U64_MAX = (1n << 64n) - 1n;
+const U128_MAX = (1n << 128n) - 1n;
+const I128_MIN = -(1n << 127n);
+const I128_MAX = (1n << 127n) - 1n;
+
+export type Rounding = 'down' | 'up';
+
+/** `math::mul_div_u128`: a·b/c in u128 with the given rounding; null on overflow or c = 0. */
+export function mulDivU128(a: bigint, b: bigint, c: bigint, r: Rounding): bigint | null {
+    if (c === 0n) return null;
+    const p = a * b;
+    if (p > U128_MAX) return null;
+    const q = p / c;
+    if (r === 'up' && p % c !== 0n) {
+        return q + 1n > U128_MAX ? null : q + 1n;
+    }
+    return q;
+}
+
+/** `math::mul_div`: as `mulDivU128`, result must fit in u64. */
+export function mulDiv(a: bigint, b: bigint, c: bigint, r: Rounding): bigint | null {
+    const v = mulDivU128(a, b, c, r);
+    return v === null || v > U64_MAX ? null : v;
+}
+
+/** `math::value_of`: value in debt native of `amount` collateral native at `price`. */
+export function valueOf(amountNative: bigint, priceScaled: bigint, r: Rounding): bigint | null {
+    return mulDivU128(amountNative, priceScaled, PRICE_SCALE, r);
+}
+
+/** `health::debt_native`: debt of `shares` at `borrowIndex`, rounded up. */
+export function debtNative(shares: bigint, borrowIndex: bigint): bigint | null {
+    return mulDiv(shares, borrowIndex, BORROW_INDEX_SCALE, 'up');
+}
+
+/** `health::weight_bps`: 10_000 − margin (null if the margin exceeds 10_000). */
+export function weightBps(marginBps: bigint): bigint | null {
+    return marginBps > BPS ? null : BPS - marginBps;
+}
+
+/** `health::weighted_value`: floor(floor(C·P/1e12)·(10_000 − m)/10_000). */
+export function weightedValue(collateral: bigint, price: bigint, marginBps: bigint): bigint | null {
+    const v = valueOf(collateral, price, 'down');
+    const w = weightBps(marginBps);
+    if (v === null || w === null) return null;
+    return mulDivU128(v, w, BPS, 'down');
+}
+
+/** `health::health`: weighted value − debt, in debt-token native (negative: below margin). */
+export function health(collateral: bigint, debt: bigint, price: bigint, marginBps: bigint): bigint | null {
+    const w = weightedValue(collateral, price, marginBps);
+    if (w === null || w > I128_MAX) return null;
+    const h = w - debt;
+    return h < I128_MIN ? null : h;
+}
+
+/** `health::is_liquidatable`: debt > 0 and maintenance health < 0. */
+export function isLiquidatable(collateral: bigint, debt: bigint, price: bigint, maintMarginBps: bigint): boolean | null {
+    if (debt === 0n) return false;
+    const h = health(collateral, debt, price, maintMarginBps);
+    return h === null ? null : h < 0n;
+}
+
+/** `health::conservative_price`: min(price, ema) − conf, saturating at 0. */
+export function conservativePrice(price: bigint, ema: bigint, conf: bigint): bigint {
+    const m = price < ema ? price : ema;
+    return m > conf ? m - conf : 0n;
+}
+
+export interface PositionHealth {
+    /** Debt in debt-token native at the index used (rounded up). */
+    debtNative: bigint;
+    healthInit: bigint;
+    healthMaint: bigint;
+    healthTarget: bigint;
+    liquidatable: boolean;
+}
+
+/**
+ * Health of a position at `price` and `borrowIndex` (by default the market's stored
+ * index; pass `borrowIndexAt(market, slot)` for the index the program would use at `slot`).
+ * Null where the program would fail with MathOverflow.
+ */
+export function positionHealth(
+    position: Pick<PositionEntry, 'collateralNative' | 'debtShares'>,
+    market: { borrowIndex: bigint; params: Pick<MarketParamsState, 'initMarginBps' | 'maintMarginBps' | 'targetMarginBps'> },
+    price: bigint,
+    borrowIndex: bigint = market.borrowIndex,
+): PositionHealth | null {
+    const debt = debtNative(position.debtShares, borrowIndex);
+    if (debt === null) return null;
+    const c = position.collateralNative;
+    const healthInit = health(c, debt, price, market.params.initMarginBps);
+    const healthMaint = health(c, debt, price, market.params.maintMarginBps);
+    const healthTarget = health(c, debt, price, market.params.targetMarginBps);
+    const liquidatable = isLiquidatable(c, debt, price, market.params.maintMarginBps);
+    if (healthInit === null || healthMaint === null || healthTarget === null || liquidatable === null) return null;
+    return { debtNative: debt, healthInit, healthMaint, healthTarget, liquidatable };
+}
+
+// ---- Interest (engine/interest.rs, instructions/common.rs::accrue) ----
+
+/** `interest::utilization_bps`: borrowed / (borrowed + cash) in bps, rounded down. */
+export function utilizationBps(borrowed: bigint, cash: bigint): bigint | null {
+    const total = borrowed + cash;
+    if (total === 0n) return 0n;
+    const u = mulDivU128(borrowed, BPS, total, 'down');
+    return u === null || u > U64_MAX ? null : u;
+}
+
+/** `interest::borrow_rate_bps`: annual rate in bps at a utilisation (two slopes). */
+export function borrowRateBps(
+    p: Pick<MarketParamsState, 'borrowRateBaseBps' | 'borrowRateSlope1Bps' | 'borrowRateSlope2Bps' | 'borrowRateKinkBps'>,
+    utilBps: bigint,
+): bigint | null {
+    const kink = p.borrowRateKinkBps > 1n ? p.borrowRateKinkBps : 1n;
+    let rate: bigint;
+    if (utilBps <= kink) {
+        const add = mulDiv(p.borrowRateSlope1Bps, utilBps, kink, 'up');
+        if (add === null) return null;
+        rate = p.borrowRateBaseBps + add;
+    } else {
+        if (kink > BPS) return null;
+        const over = utilBps - kink;
+        const span = BPS - kink > 1n ? BPS - kink : 1n;
+        const add = mulDiv(p.borrowRateSlope2Bps, over, span, 'up');
+        if (add === null) return null;
+        rate = p.borrowRateBaseBps + p.borrowRateSlope1Bps;
+        if (rate > U64_MAX) return null;
+        rate += add;
+    }
+    return rate > U64_MAX ? null : rate;
+}
+
+/** `interest::accrue_index`: the index after `slots` at `rateBps` a year (rounded up). */
+export function accrueIndex(index: bigint, rateBps: bigint, slots: bigint): bigint | null {
+    const num = rateBps * slots;
+    if (num > U128_MAX) return null;
+    const growth = mulDivU128(index, num, BPS * SLOTS_PER_YEAR, 'up');
+    if (growth === null) return null;
+    const next = index + growth;
+    return next > U64_MAX ? null : next;
+}
+
+/**
+ * The borrow index the program would use at `slot` (what `accrue` computes before any
+ * instruction that reads health): unchanged if `slot <= lastAccrualSlot`.
+ */
+export function borrowIndexAt(
+    market: Pick<MarketState, 'borrowIndex' | 'lastAccrualSlot' | 'totalDebtShares' | 'poolCashNative' | 'params'>,
+    slot: bigint,
+): bigint | null {
+    const elapsed = slot > market.lastAccrualSlot ? slot - market.lastAccrualSlot : 0n;
+    if (elapsed === 0n) return market.borrowIndex;
+    const borrowed = mulDiv(market.totalDebtShares, market.borrowIndex, BORROW_INDEX_SCALE, 'down');
+    if (borrowed === null) return null;
+    const util = utilizationBps(borrowed, market.poolCashNative);
+    if (util === null) return null;
+    const rate = borrowRateBps(market.params, util);
+    if (rate === null) return null;
+    return accrueIndex(market.borrowIndex, rate, elapsed);
+}

@@ -1,0 +1,120 @@
+// layout.ts against the Rust structs (programs/softliq/src/state/*.rs) and the committed IDL:
+// a field added, removed, reordered or retyped in a zero-copy struct fails here at once,
+// before any fixture is regenerated.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import {
+    BOOK_ENTRIES_OFFSET,
+    BOOK_HEADER,
+    LOT,
+    lotBookAccountSize,
+    MARKET,
+    MARKET_ACCOUNT_SIZE,
+    MARKET_PARAMS,
+    MAX_LOT_CAPACITY,
+    MAX_SLAB_CAPACITY,
+    NONE,
+    POSITION,
+    slabAccountSize,
+    structLayout,
+    type StructLayout,
+} from '../src/layout';
+import { getMarketSize } from '../src/generated';
+import { camel, readIdl } from './fixture-check';
+import { evalIntExpr, readSource, rustConst, structFields } from './rust-sources';
+
+const fieldsOf = (l: StructLayout) => l.fields.map(f => [f.name, f.type]);
+const rustFields = (file: string, name: string) => structFields(file, name).map(([n, t]) => [camel(n), t]);
+
+describe('layout.ts mirrors the Rust structs', () => {
+    const cases: [string, string, StructLayout][] = [
+        ['state/market.rs', 'Market', MARKET],
+        ['state/params.rs', 'MarketParams', MARKET_PARAMS],
+        ['state/book.rs', 'BookHeader', BOOK_HEADER],
+        ['state/slab/mod.rs', 'Position', POSITION],
+        ['state/lot_book.rs', 'Lot', LOT],
+    ];
+    for (const [file, name, layout] of cases) {
+        test(`${name}: same fields, order and types as ${file}`, () => {
+            assert.deepStrictEqual(fieldsOf(layout), rustFields(file, name));
+        });
+    }
+
+    test('sizes equal the Rust constants (which the program asserts with size_of)', () => {
+        assert.equal(BigInt(POSITION.size), rustConst('state/slab/mod.rs', 'POSITION_SIZE'));
+        assert.equal(BigInt(LOT.size), rustConst('state/lot_book.rs', 'LOT_SIZE'));
+        assert.equal(BigInt(BOOK_HEADER.size), rustConst('state/book.rs', 'BOOK_HEADER_SIZE'));
+        assert.equal(BigInt(MARKET.size), rustConst('state/market.rs', 'MARKET_SIZE'));
+        const paramsAssert = /size_of::<MarketParams>\(\) == ([^)]+)\)/.exec(readSource('state/market.rs'));
+        assert.ok(paramsAssert, 'the MarketParams size assertion in market.rs');
+        assert.equal(BigInt(MARKET_PARAMS.size), evalIntExpr(paramsAssert[1]!));
+        assert.deepStrictEqual(
+            [MARKET.size, MARKET_PARAMS.size, BOOK_HEADER.size, POSITION.size, LOT.size],
+            [856, 256, 112, 104, 144],
+        );
+        assert.equal(MARKET_ACCOUNT_SIZE, getMarketSize());
+        assert.equal(BOOK_ENTRIES_OFFSET, 120);
+        assert.equal(slabAccountSize(3), 8 + 112 + 3 * 104);
+        assert.equal(lotBookAccountSize(3), 8 + 112 + 3 * 144);
+        assert.equal(MAX_SLAB_CAPACITY, 100_823);
+        assert.ok(slabAccountSize(MAX_SLAB_CAPACITY) <= 10 * 1024 * 1024 && slabAccountSize(MAX_SLAB_CAPACITY + 1) > 10 * 1024 * 1024);
+        assert.ok(lotBookAccountSize(MAX_LOT_CAPACITY) <= 10 * 1024 * 1024);
+        assert.equal(BigInt(NONE), 0xffff_ffffn);
+    });
+
+    test('spot offsets (the ones keepers read)', () => {
+        assert.equal(MARKET.offsets.params, 288);
+        assert.equal(MARKET.offsets.borrowIndex, 288 + 256 + 16);
+        assert.equal(MARKET.offsets.reserved, 856 - 128);
+        assert.equal(POSITION.offsets.collateralNative, 32);
+        assert.equal(POSITION.offsets.debtShares, 40);
+        assert.equal(POSITION.offsets.flags, 92);
+        assert.equal(LOT.offsets.flags, 132);
+    });
+
+    test('structLayout rejects a struct that would need implicit padding', () => {
+        assert.throws(() => structLayout('Bad', [['a', 'u8'], ['b', 'u64']] as const), /not 8-aligned/);
+        assert.throws(() => structLayout('Tail', [['a', 'u64'], ['b', 'u32']] as const), /tail padding/);
+    });
+});
+
+describe('layout.ts agrees with the committed IDL (bytemuck, repr C types)', () => {
+    const idl = readIdl();
+    const idlType = (t: unknown): string => {
+        if (typeof t === 'string') return t;
+        const o = t as { array?: [unknown, number]; defined?: { name: string } };
+        if (o.array) return `[${idlType(o.array[0])}; ${o.array[1]}]`;
+        if (o.defined) return o.defined.name;
+        throw new Error(`IDL type ${JSON.stringify(t)}`);
+    };
+    const toLayoutType: Record<string, string> = {
+        u8: 'u8',
+        u32: 'u32',
+        u64: 'u64',
+        i64: 'i64',
+        pubkey: 'pubkey',
+        '[u8; 32]': 'bytes32',
+        '[u8; 2]': 'bytes2',
+        '[u64; 8]': 'u64x8',
+        '[u64; 16]': 'u64x16',
+        MarketParams: 'params',
+        BookHeader: 'header',
+    };
+    for (const [name, layout] of [
+        ['Market', MARKET],
+        ['MarketParams', MARKET_PARAMS],
+        ['BookHeader', BOOK_HEADER],
+    ] as const) {
+        test(name, () => {
+            const def = idl.types.find(t => t.name === name) as any;
+            assert.ok(def, `${name} in the IDL`);
+            assert.equal(def.serialization, 'bytemuck');
+            assert.deepStrictEqual(def.repr, { kind: 'c' });
+            assert.deepStrictEqual(
+                def.type.fields.map((f: any) => [camel(f.name), toLayoutType[idlType(f.type)]]),
+                fieldsOf(layout),
+            );
+        });
+    }
+});

@@ -48,7 +48,10 @@ fn start_price_applies_the_buffer_rounding_up() {
 #[test]
 fn step_exp_curve_exact_figures() {
     let p = step_exp();
-    assert_eq!((p.auction_curve, p.auction_step_slots, p.auction_cut_bps), (CURVE_STEP_EXP, 2, 9_950));
+    assert_eq!(
+        (p.auction_curve, p.auction_step_slots, p.auction_cut_bps),
+        (CURVE_STEP_EXP, 2, 9_950)
+    );
     let s = 1_000_000;
     assert_eq!(price_at(&p, s, 0), Some(1_000_000));
     assert_eq!(price_at(&p, s, 1), Some(1_000_000)); // within the first step
@@ -56,7 +59,7 @@ fn step_exp_curve_exact_figures() {
     assert_eq!(price_at(&p, s, 3), Some(995_000));
     assert_eq!(price_at(&p, s, 4), Some(990_025)); // 0.995²
     assert_eq!(price_at(&p, s, 6), Some(985_075)); // 0.985074875 rounds up
-    // A lot started at 102 USDC: 100 steps -> 0.995^100 = 0.605770..., rounded up.
+                                                   // A lot started at 102 USDC: 100 steps -> 0.995^100 = 0.605770..., rounded up.
     let start = start_price(PRICE_100, p.auction_start_buffer_bps).unwrap();
     assert_eq!(price_at(&p, start, 200), Some(61_788_584_523));
     assert_eq!(price_at(&p, start, 300), Some(48_090_831_218));
@@ -175,8 +178,13 @@ fn taking_the_whole_tab_closes_it_and_leaves_the_surplus() {
     assert_eq!((t.paid_native, t.tab_closed), (905_000_000, true));
     // At a higher price less collateral covers the tab: floor(905e6 · 1e12 / 102e9).
     let t = take_ok(LOT, DEBT, PEN, 102_000_000_000, u64::MAX, DUST);
-    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (8_872_549_019, 905_000_000, true));
-    assert!(value_of(t.collateral_out_native, 102_000_000_000, Rounding::Up).unwrap() <= 905_000_000);
+    assert_eq!(
+        (t.collateral_out_native, t.paid_native, t.tab_closed),
+        (8_872_549_019, 905_000_000, true)
+    );
+    assert!(
+        value_of(t.collateral_out_native, 102_000_000_000, Rounding::Up).unwrap() <= 905_000_000
+    );
 }
 
 #[test]
@@ -195,9 +203,15 @@ fn dust_rule() {
     // Dust 0 disables the rule.
     assert!(take(LOT, DEBT, PEN, PRICE_100, 9_045_000_000, 0).is_ok());
     // A tab already below dust can still be closed, but not split.
-    assert_eq!(take(LOT, 500_000, 0, PRICE_100, 1_000_000, DUST), Err(TakeError::LeavesDust));
+    assert_eq!(
+        take(LOT, 500_000, 0, PRICE_100, 1_000_000, DUST),
+        Err(TakeError::LeavesDust)
+    );
     let t = take_ok(LOT, 500_000, 0, PRICE_100, u64::MAX, DUST);
-    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (5_000_000, 500_000, true));
+    assert_eq!(
+        (t.collateral_out_native, t.paid_native, t.tab_closed),
+        (5_000_000, 500_000, true)
+    );
 }
 
 #[test]
@@ -222,21 +236,42 @@ fn collateral_running_out_leaves_the_tab_for_settlement() {
 
 #[test]
 fn degenerate_takes() {
-    assert_eq!(take(LOT, DEBT, PEN, PRICE_100, 0, DUST), Err(TakeError::NothingToTake));
-    assert_eq!(take(0, DEBT, PEN, PRICE_100, u64::MAX, DUST), Err(TakeError::NothingToTake));
-    assert_eq!(take(LOT, 0, 0, PRICE_100, u64::MAX, DUST), Err(TakeError::NothingToTake));
-    assert_eq!(take(LOT, u64::MAX, 1, PRICE_100, u64::MAX, DUST), Err(TakeError::Math));
+    assert_eq!(
+        take(LOT, DEBT, PEN, PRICE_100, 0, DUST),
+        Err(TakeError::NothingToTake)
+    );
+    assert_eq!(
+        take(0, DEBT, PEN, PRICE_100, u64::MAX, DUST),
+        Err(TakeError::NothingToTake)
+    );
+    assert_eq!(
+        take(LOT, 0, 0, PRICE_100, u64::MAX, DUST),
+        Err(TakeError::NothingToTake)
+    );
+    assert_eq!(
+        take(LOT, u64::MAX, 1, PRICE_100, u64::MAX, DUST),
+        Err(TakeError::Math)
+    );
     // A penalty-only tab goes to insurance.
     let t = take_ok(LOT, 0, PEN, PRICE_100, u64::MAX, DUST);
-    assert_eq!((t.paid_native, t.to_pool_native, t.to_insurance_native), (PEN, 0, PEN));
+    assert_eq!(
+        (t.paid_native, t.to_pool_native, t.to_insurance_native),
+        (PEN, 0, PEN)
+    );
     // At price zero (a linear curve past tau with no reset left) collateral is free.
     let t = take_ok(LOT, DEBT, PEN, 0, 3, 0);
-    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (3, 0, false));
+    assert_eq!(
+        (t.collateral_out_native, t.paid_native, t.tab_closed),
+        (3, 0, false)
+    );
     // A tab worth less than one collateral unit: the taker pays the whole tab
     // for one unit (a take always makes progress). E.g. a satoshi at 100k USD
     // is worth 1_000 micro-USDC (price 1e15) and the tab is 5 micro-USDC.
     let t = take_ok(1_000, 5, 0, 1_000_000_000_000_000, u64::MAX, 0);
-    assert_eq!((t.collateral_out_native, t.paid_native, t.tab_closed), (1, 5, true));
+    assert_eq!(
+        (t.collateral_out_native, t.paid_native, t.tab_closed),
+        (1, 5, true)
+    );
 }
 
 // -------------------------------------------------------------- properties
@@ -324,14 +359,31 @@ proptest! {
         prop_assert!(s * (BPS as u128) < exact + BPS as u128);
     }
 
-    /// Reset rule, as documented.
+    /// Reset rule, as documented: past the tail or below `floor(start · cusp)`,
+    /// while resets remain.
     #[test]
-    fn reset_rule(p in curve(), start in any::<u64>(), price in any::<u64>(), e in elapsed(), resets in 0u32..=20) {
+    fn reset_rule(
+        p in curve(),
+        tail in 1u64..=1_000,
+        cusp in 0u64..BPS,
+        max_resets in 0u64..=20,
+        start in any::<u64>(),
+        price in any::<u64>(),
+        e in elapsed(),
+        resets in 0u32..=25,
+    ) {
+        let p = MarketParams { auction_tail_slots: tail, auction_cusp_bps: cusp, auction_max_resets: max_resets, ..p };
         let r = needs_reset(&p, start, price, e, resets).unwrap();
-        let below_cusp = (price as u128) * (BPS as u128) < (start as u128) * (p.auction_cusp_bps as u128)
-            && (price as u128) < (start as u128) * (p.auction_cusp_bps as u128) / (BPS as u128);
-        let expected = (resets as u64) < p.auction_max_resets && (e > p.auction_tail_slots || below_cusp);
+        let below_cusp = (price as u128) < (start as u128) * (cusp as u128) / (BPS as u128);
+        let expected = (resets as u64) < max_resets && (e > tail || below_cusp);
         prop_assert_eq!(r, expected);
+        // Along the curve, a lot that needs no reset yet still needs none a
+        // slot earlier.
+        let now = price_at(&p, start, e).unwrap();
+        if e > 0 && !needs_reset(&p, start, now, e, resets).unwrap() {
+            let before = price_at(&p, start, e - 1).unwrap();
+            prop_assert!(!needs_reset(&p, start, before, e - 1, resets).unwrap());
+        }
     }
 
     /// One take: bounded by the lot and the request, split exactly between pool

@@ -43,13 +43,17 @@ fn fresh(c: u64, d: u64, price: u64) -> LiqInput {
         budget_remaining_notional: None,
         hole_remaining_collateral: None,
         slack_native: CRANK_SLACK,
+        in_episode: false,
+        min_notional: 0,
     }
 }
 
-/// The same position once the ramp of `p` has fully opened.
+/// The same position once the ramp of `p` has fully opened (in an episode
+/// that has seized nothing yet).
 fn ramped(p: &LiqParams, c: u64, d: u64, price: u64) -> LiqInput {
     LiqInput {
         episode_slots: p.liq_ramp_slots,
+        in_episode: true,
         ..fresh(c, d, price)
     }
 }
@@ -86,7 +90,7 @@ fn denom_bps(p: &LiqParams) -> u128 {
 /// and `H' ≤ V(C − x)·w − D + V(x)·k = V(C)·w − D + V(x)·den`, this gives
 /// `H' < slack + 2 + P·den/1e16`.
 fn below_epsilon(h: i128, p: &LiqParams, price: u64, slack: u64) -> bool {
-    (h - slack as i128 - 2) * P16 as i128 < (price as u128 * denom_bps(p)) as i128
+    (h - slack as i128 - 2) * (P16 as i128) < (price as u128 * denom_bps(p)) as i128
 }
 
 // ---------------------------------------------------------------- examples
@@ -96,7 +100,15 @@ fn worked_example_restores_exactly_target() {
     // 10 SOL at 100 USDC = 1000 USDC; maint 5% -> liquidatable above 950 USDC of debt.
     let p = soft();
     let s = ramped(&p, TEN_SOL, 951_000_000, PRICE_100);
-    assert_eq!(health(s.collateral_native, s.debt_native, PRICE_100, p.maint_margin_bps), Some(-1_000_000));
+    assert_eq!(
+        health(
+            s.collateral_native,
+            s.debt_native,
+            PRICE_100,
+            p.maint_margin_bps
+        ),
+        Some(-1_000_000)
+    );
     let step = plan_ok(&p, &s);
     // deficit at target (6%): 951 − 940 = 11 USDC, + slack 4;
     // x = ceil(11_000_004 · 1e16 / (1e11 · (600 − 50 − 100))) = ceil(2_444_445_333.3).
@@ -144,13 +156,25 @@ fn plan_rounding_costs_at_most_two_units() {
 fn healthy_and_debt_free_positions_are_skipped() {
     let p = soft();
     // At maintenance exactly (health 0) is not liquidatable.
-    assert_eq!(plan(&p, &fresh(TEN_SOL, 950_000_000, PRICE_100)), Ok(Err(NoLiq::Healthy)));
-    assert_eq!(plan(&p, &fresh(TEN_SOL, 500_000_000, PRICE_100)), Ok(Err(NoLiq::Healthy)));
-    assert_eq!(plan(&p, &fresh(TEN_SOL, 0, PRICE_100)), Ok(Err(NoLiq::Healthy)));
+    assert_eq!(
+        plan(&p, &fresh(TEN_SOL, 950_000_000, PRICE_100)),
+        Ok(Err(NoLiq::Healthy))
+    );
+    assert_eq!(
+        plan(&p, &fresh(TEN_SOL, 500_000_000, PRICE_100)),
+        Ok(Err(NoLiq::Healthy))
+    );
+    assert_eq!(
+        plan(&p, &fresh(TEN_SOL, 0, PRICE_100)),
+        Ok(Err(NoLiq::Healthy))
+    );
     assert_eq!(plan(&p, &fresh(0, 0, PRICE_100)), Ok(Err(NoLiq::Healthy)));
     assert_eq!(plan(&p, &fresh(TEN_SOL, 0, 0)), Ok(Err(NoLiq::Healthy)));
     // One unit above maintenance is liquidatable.
-    assert!(matches!(plan(&p, &ramped(&p, TEN_SOL, 950_000_001, PRICE_100)), Ok(Ok(_))));
+    assert!(matches!(
+        plan(&p, &ramped(&p, TEN_SOL, 950_000_001, PRICE_100)),
+        Ok(Ok(_))
+    ));
 }
 
 #[test]
@@ -177,7 +201,10 @@ fn unrestorable_solvent_position_is_seized_whole() {
     let step = plan_ok(&p, &ramped(&p, TEN_SOL, 984_999_999, PRICE_100));
     assert!(!step.unrestorable);
     assert_eq!(step.bound, Bound::Target);
-    assert_eq!((step.seize_collateral_native, step.debt_moved_native), (TEN_SOL, 984_999_999));
+    assert_eq!(
+        (step.seize_collateral_native, step.debt_moved_native),
+        (TEN_SOL, 984_999_999)
+    );
     // A little further from the limit: sized by the formula, not whole.
     let step = plan_ok(&p, &ramped(&p, TEN_SOL, 984_000_000, PRICE_100));
     assert!(!step.unrestorable);
@@ -200,9 +227,19 @@ fn underwater_position_is_seized_whole_with_all_debt() {
     }
     // A zero price (never passes the oracle guard) still plans without panicking.
     let step = plan_ok(&p, &fresh(TEN_SOL, 1, 0));
-    assert_eq!((step.seize_collateral_native, step.debt_moved_native, step.bound), (TEN_SOL, 1, Bound::Whole));
+    assert_eq!(
+        (
+            step.seize_collateral_native,
+            step.debt_moved_native,
+            step.bound
+        ),
+        (TEN_SOL, 1, Bound::Whole)
+    );
     // No collateral at all: nothing to seize (bad debt is the settlement's business).
-    assert_eq!(plan(&p, &fresh(0, 5, PRICE_100)), Ok(Err(NoLiq::Bounded(Bound::Whole))));
+    assert_eq!(
+        plan(&p, &fresh(0, 5, PRICE_100)),
+        Ok(Err(NoLiq::Bounded(Bound::Whole)))
+    );
 }
 
 #[test]
@@ -219,9 +256,15 @@ fn underwater_bounded_moves_debt_pro_rata() {
     assert_eq!(step.debt_moved_native, 120_000_000);
     assert_eq!(step.needed_collateral_native, TEN_SOL);
     // Close factor on an unrestorable position caps collateral, not debt.
-    let p2 = LiqParams { close_factor_bps: 2_500, ..p };
+    let p2 = LiqParams {
+        close_factor_bps: 2_500,
+        ..p
+    };
     let step = plan_ok(&p2, &fresh(TEN_SOL, 1_200_000_000, PRICE_100));
-    assert_eq!((step.seize_collateral_native, step.debt_moved_native), (2_500_000_000, 300_000_000));
+    assert_eq!(
+        (step.seize_collateral_native, step.debt_moved_native),
+        (2_500_000_000, 300_000_000)
+    );
     assert_eq!(step.bound, Bound::CloseFactor);
 }
 
@@ -257,10 +300,14 @@ fn ramp_bounds_the_first_steps_of_an_episode() {
         episode_slots: 1,
         episode_start_collateral_native: TEN_SOL,
         episode_seized_collateral_native: 1_000_000_000,
+        in_episode: true,
         ..s
     };
     let step2 = plan_ok(&p, &s2);
-    assert_eq!((step2.seize_collateral_native, step2.bound), (1_000_000_000, Bound::Ramp));
+    assert_eq!(
+        (step2.seize_collateral_native, step2.bound),
+        (1_000_000_000, Bound::Ramp)
+    );
     // Nothing left of this slot's allowance.
     let s3 = LiqInput {
         episode_seized_collateral_native: 2_000_000_000,
@@ -268,8 +315,69 @@ fn ramp_bounds_the_first_steps_of_an_episode() {
     };
     assert_eq!(plan(&p, &s3), Ok(Err(NoLiq::Bounded(Bound::Ramp))));
     // Later the allowance exceeds the need: target decides.
-    let s4 = LiqInput { episode_slots: 9, ..s3 };
+    let s4 = LiqInput {
+        episode_slots: 9,
+        ..s3
+    };
     assert_eq!(plan_ok(&p, &s4).bound, Bound::Target);
+}
+
+#[test]
+fn an_episode_continues_to_target_then_ends() {
+    let p = soft();
+    // 945 USDC of debt on 1000 USDC: above maintenance (950), below target (940).
+    let s = fresh(TEN_SOL, 945_000_000, PRICE_100);
+    assert_eq!(plan(&p, &s), Ok(Err(NoLiq::Healthy)));
+    // Inside an episode the crank keeps going to target health.
+    let s = ramped(&p, TEN_SOL, 945_000_000, PRICE_100);
+    let step = plan_ok(&p, &s);
+    // x = (5_000_000 + 4) · 1e16 / (1e11 · 450), exact.
+    assert_eq!(
+        (step.seize_collateral_native, step.bound),
+        (1_111_112_000, Bound::Target)
+    );
+    let h = target_health_after(&p, &s, &step);
+    assert!(h >= 0 && below_epsilon(h, &p, PRICE_100, CRANK_SLACK));
+    // At target exactly the episode is over.
+    assert_eq!(
+        plan(&p, &ramped(&p, TEN_SOL, 940_000_000, PRICE_100)),
+        Ok(Err(NoLiq::Healthy))
+    );
+    assert!(matches!(
+        plan(&p, &ramped(&p, TEN_SOL, 940_000_001, PRICE_100)),
+        Ok(Ok(_))
+    ));
+}
+
+#[test]
+fn bounded_steps_below_min_notional_are_skipped() {
+    let p = soft();
+    // The budget allows 100 USDC of notional.
+    let s = LiqInput {
+        budget_remaining_notional: Some(100_000_000),
+        min_notional: 100_000_001,
+        ..ramped(&p, TEN_SOL, 951_000_000, PRICE_100)
+    };
+    assert_eq!(plan(&p, &s), Ok(Err(NoLiq::Bounded(Bound::Budget))));
+    let s = LiqInput {
+        min_notional: 100_000_000,
+        ..s
+    };
+    assert_eq!(plan_ok(&p, &s).seized_notional_native, 100_000_000);
+    // A step that restores target is never too small...
+    let s = LiqInput {
+        min_notional: 1_000_000_000,
+        ..ramped(&p, TEN_SOL, 950_000_001, PRICE_100)
+    };
+    let step = plan_ok(&p, &s);
+    assert_eq!(step.bound, Bound::Target);
+    assert!(step.seized_notional_native < s.min_notional);
+    // ...nor is a whole seizure.
+    let s = LiqInput {
+        min_notional: u64::MAX,
+        ..fresh(TEN_SOL, 1_200_000_000, PRICE_100)
+    };
+    assert_eq!(plan_ok(&p, &s).bound, Bound::Whole);
 }
 
 #[test]
@@ -283,7 +391,10 @@ fn budget_hole_and_close_factor_stop_at_their_caps() {
         ..base
     };
     let step = plan_ok(&p, &s);
-    assert_eq!((step.seize_collateral_native, step.bound), (1_000_000_000, Bound::Budget));
+    assert_eq!(
+        (step.seize_collateral_native, step.bound),
+        (1_000_000_000, Bound::Budget)
+    );
     assert_eq!(step.seized_notional_native, 100_000_000);
     let s = LiqInput {
         budget_remaining_notional: Some(0),
@@ -303,7 +414,10 @@ fn budget_hole_and_close_factor_stop_at_their_caps() {
         ..base
     };
     let step = plan_ok(&p, &s);
-    assert_eq!((step.seize_collateral_native, step.bound), (500_000_000, Bound::Hole));
+    assert_eq!(
+        (step.seize_collateral_native, step.bound),
+        (500_000_000, Bound::Hole)
+    );
     let s = LiqInput {
         hole_remaining_collateral: Some(0),
         ..base
@@ -317,7 +431,10 @@ fn budget_hole_and_close_factor_stop_at_their_caps() {
         ..p
     };
     let step = plan_ok(&p_cf, &base);
-    assert_eq!((step.seize_collateral_native, step.bound), (1_930_964_467, Bound::CloseFactor));
+    assert_eq!(
+        (step.seize_collateral_native, step.bound),
+        (1_930_964_467, Bound::CloseFactor)
+    );
     assert_eq!(step.debt_moved_native, 190_199_999);
     assert!(step.debt_moved_native <= 190_200_000);
 
@@ -340,7 +457,10 @@ fn budget_hole_and_close_factor_stop_at_their_caps() {
         ..fresh(TEN_SOL, 951_000_000, PRICE_100)
     };
     let step = plan_ok(&p, &s);
-    assert_eq!((step.seize_collateral_native, step.bound), (1_000_000_000, Bound::Ramp));
+    assert_eq!(
+        (step.seize_collateral_native, step.bound),
+        (1_000_000_000, Bound::Ramp)
+    );
 }
 
 #[test]
@@ -414,13 +534,19 @@ fn invalid_sizing_params_are_refused() {
         lot_buffer_bps: 550,
         ..soft()
     };
-    assert_eq!(plan(&p, &ramped(&p, TEN_SOL, 935_000_000, PRICE_100)), Err(LiqError::BadParams));
+    assert_eq!(
+        plan(&p, &ramped(&p, TEN_SOL, 935_000_000, PRICE_100)),
+        Err(LiqError::BadParams)
+    );
     let p = LiqParams {
         liquidation_penalty_bps: BPS,
         lot_buffer_bps: 1,
         ..soft()
     };
-    assert_eq!(plan(&p, &fresh(TEN_SOL, 951_000_000, PRICE_100)), Err(LiqError::BadParams));
+    assert_eq!(
+        plan(&p, &fresh(TEN_SOL, 951_000_000, PRICE_100)),
+        Err(LiqError::BadParams)
+    );
 }
 
 // -------------------------------------------------------------- properties
@@ -456,39 +582,89 @@ fn valid_market() -> impl Strategy<Value = MarketParams> {
         })
 }
 
-/// Positions around and below maintenance, with random episode state and limits.
-fn position() -> impl Strategy<Value = LiqInput> {
+/// A valid market and a position in it: mostly between the market's target
+/// and its restorable limit (the interesting region), also unrestorable,
+/// underwater and arbitrary; random episode state and limits.
+fn case() -> impl Strategy<Value = (MarketParams, LiqInput)> {
     (
+        valid_market(),
         prop_oneof![1u64..=1_000, 1u64..=1_000_000_000_000_000],
-        prop_oneof![1u64..=1_000_000, 1_000_000_000u64..=10_000_000_000_000, 1u64..=1_000_000_000_000_000],
-        prop_oneof![3 => 8_000u64..=10_500, 1 => 0u64..=20_000],
-        0u64..=1_000,
+        prop_oneof![
+            1u64..=1_000_000,
+            1_000_000_000u64..=10_000_000_000_000,
+            1u64..=1_000_000_000_000_000
+        ],
+        (
+            prop_oneof![4 => Just(0u8), 2 => Just(1u8), 1 => Just(2u8), 1 => Just(3u8)],
+            0u64..=BPS,
+            0u64..=3,
+        ),
         (prop_oneof![0u64..=50, any::<u64>()], any::<u64>()),
-        prop::option::of(prop_oneof![0u64..=1_000, 0u64..=10_000_000_000_000]),
-        prop::option::of(prop_oneof![0u64..=1_000, any::<u64>()]),
+        prop::option::weighted(0.25, prop_oneof![0u64..=1_000, 0u64..=10_000_000_000_000]),
+        prop::option::weighted(0.25, prop_oneof![0u64..=1_000, any::<u64>()]),
         prop_oneof![Just(CRANK_SLACK), 0u64..=1_000],
+        (
+            any::<bool>(),
+            prop_oneof![3 => Just(0u64), 1 => 0u64..=1_000_000_000],
+        ),
     )
-        .prop_map(|(c, price, ratio_bps, jitter, (slots, seized), budget, hole, slack)| {
-            let value = (c as u128 * price as u128 / P12) as u64;
-            let debt = (value as u128 * ratio_bps as u128 / BPS as u128) as u64 + jitter;
-            let seized = seized % (c / 2 + 1);
-            LiqInput {
-                collateral_native: c,
-                debt_native: debt,
+        .prop_map(
+            |(
+                mp,
+                c,
                 price,
-                episode_slots: slots,
-                episode_start_collateral_native: c + seized,
-                episode_seized_collateral_native: seized,
-                budget_remaining_notional: budget,
-                hole_remaining_collateral: hole,
-                slack_native: slack,
-            }
-        })
+                (region, u, jitter),
+                (slots, seized),
+                budget,
+                hole,
+                slack,
+                (in_episode, min_notional),
+            )| {
+                let value = c as u128 * price as u128 / P12;
+                // Debt as a share (bps) of the collateral's value.
+                let w_target = BPS - mp.target_margin_bps.min(BPS);
+                let w_maint = BPS - mp.maint_margin_bps;
+                let k = BPS - mp.liquidation_penalty_bps - mp.lot_buffer_bps;
+                let (lo, hi) = match region {
+                    0 => (w_maint, k),  // liquidatable, restorable
+                    1 => (w_target, k), // from target (episodes) to restorable
+                    2 => (k, 12_000),   // unrestorable and underwater
+                    _ => (0, 20_000),   // anything
+                };
+                let ratio = lo + (hi.max(lo) - lo) * u / BPS;
+                let debt = (value * ratio as u128 / BPS as u128) as u64 + jitter;
+                // As the crank builds it: a new episode starts from the current collateral.
+                let (slots, seized) = if in_episode {
+                    (slots, seized % (c / 2 + 1))
+                } else {
+                    (0, 0)
+                };
+                let s = LiqInput {
+                    collateral_native: c,
+                    debt_native: debt,
+                    price,
+                    episode_slots: slots,
+                    episode_start_collateral_native: c + seized,
+                    episode_seized_collateral_native: seized,
+                    budget_remaining_notional: budget,
+                    hole_remaining_collateral: hole,
+                    slack_native: slack,
+                    in_episode,
+                    min_notional,
+                };
+                (mp, s)
+            },
+        )
 }
 
-/// Independent model of the size and the bound, in plain u128.
-fn reference(p: &LiqParams, s: &LiqInput) -> (u64, u64, Bound, bool) {
-    let (c, d, price) = (s.collateral_native as u128, s.debt_native as u128, s.price as u128);
+/// Independent model of the size and the bound, in plain u128:
+/// `(needed, seized, bound, unrestorable, skipped)`.
+fn reference(p: &LiqParams, s: &LiqInput) -> (u64, u64, Bound, bool, bool) {
+    let (c, d, price) = (
+        s.collateral_native as u128,
+        s.debt_native as u128,
+        s.price as u128,
+    );
     let k = (BPS - p.liquidation_penalty_bps - p.lot_buffer_bps) as u128;
     let value = c * price / P12;
     let unrestorable = d >= value * k / BPS as u128 || price == 0;
@@ -499,7 +675,14 @@ fn reference(p: &LiqParams, s: &LiqInput) -> (u64, u64, Bound, bool) {
         let deficit = d.saturating_sub(weighted) + s.slack_native as u128;
         (deficit * P16).div_ceil(price * denom_bps(p)).min(c)
     };
-    let mut caps = vec![(needed, if unrestorable { Bound::Whole } else { Bound::Target })];
+    let mut caps = vec![(
+        needed,
+        if unrestorable {
+            Bound::Whole
+        } else {
+            Bound::Target
+        },
+    )];
     if p.close_factor_bps < BPS {
         let cap = if unrestorable {
             c * p.close_factor_bps as u128 / BPS as u128
@@ -511,21 +694,30 @@ fn reference(p: &LiqParams, s: &LiqInput) -> (u64, u64, Bound, bool) {
     if !unrestorable {
         let frac = ramp_fraction_bps(p.liq_ramp_slots, s.episode_slots) as u128;
         let allowed = s.episode_start_collateral_native as u128 * frac / BPS as u128;
-        caps.push((allowed.saturating_sub(s.episode_seized_collateral_native as u128), Bound::Ramp));
+        caps.push((
+            allowed.saturating_sub(s.episode_seized_collateral_native as u128),
+            Bound::Ramp,
+        ));
     }
     if let Some(b) = s.budget_remaining_notional {
-        caps.push((if price == 0 { u128::MAX } else { b as u128 * P12 / price }, Bound::Budget));
+        caps.push((
+            (b as u128 * P12).checked_div(price).unwrap_or(u128::MAX),
+            Bound::Budget,
+        ));
     }
     if let Some(h) = s.hole_remaining_collateral {
         caps.push((h as u128, Bound::Hole));
     }
     let x = caps.iter().map(|(v, _)| *v).min().unwrap();
     let bound = caps.iter().find(|(v, _)| *v == x).unwrap().1;
-    (needed as u64, x as u64, bound, unrestorable)
+    // A bounded step worth less than `min_notional` is not worth a lot.
+    let bounded = !matches!(bound, Bound::Target | Bound::Whole);
+    let skipped = x == 0 || (bounded && x * price / P12 < s.min_notional as u128);
+    (needed as u64, x as u64, bound, unrestorable, skipped)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(4_000))]
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
 
     /// The generator only builds valid parameters.
     #[test]
@@ -537,22 +729,26 @@ proptest! {
     /// `[slack − 2, slack + 2 + P·den/1e16)` of target health: restored, and
     /// never over-liquidated beyond one collateral unit plus rounding.
     #[test]
-    fn sizing_matches_closed_form_and_never_over_liquidates(mp in valid_market(), s in position()) {
+    fn sizing_matches_closed_form_and_never_over_liquidates((mp, s) in case()) {
         let p = LiqParams::from_market(&mp);
-        let liquidatable = is_liquidatable(s.collateral_native, s.debt_native, s.price, p.maint_margin_bps).unwrap();
+        let (c, d, price) = (s.collateral_native, s.debt_native, s.price);
+        // Below maintenance, or below target once an episode is under way.
+        let liquidatable = is_liquidatable(c, d, price, p.maint_margin_bps).unwrap()
+            || (s.in_episode && is_liquidatable(c, d, price, p.target_margin_bps).unwrap());
         let r = plan(&p, &s).unwrap();
         if !liquidatable {
             prop_assert_eq!(r, Err(NoLiq::Healthy));
             return Ok(());
         }
-        let (needed, x, bound, unrestorable) = reference(&p, &s);
+        let (needed, x, bound, unrestorable, skipped) = reference(&p, &s);
         match r {
             Err(NoLiq::Healthy) => prop_assert!(false, "liquidatable position reported healthy"),
             Err(NoLiq::Bounded(b)) => {
-                prop_assert_eq!(x, 0);
+                prop_assert!(skipped);
                 prop_assert_eq!(b, bound);
             }
             Ok(step) => {
+                prop_assert!(!skipped);
                 prop_assert_eq!(step.needed_collateral_native, needed);
                 prop_assert_eq!(step.seize_collateral_native, x);
                 prop_assert_eq!(step.bound, bound);
@@ -570,7 +766,7 @@ proptest! {
     /// documented 2 units of plan rounding below the caller's slack), and in
     /// close-all mode moves all the debt; a whole seizure moves everything.
     #[test]
-    fn unbounded_step_restores_target(mp in valid_market(), s in position()) {
+    fn unbounded_step_restores_target((mp, s) in case()) {
         let p = LiqParams::from_market(&mp);
         let Ok(Ok(step)) = plan(&p, &s) else { return Ok(()) };
         let (c1, d1) = after(&s, &step);
@@ -606,7 +802,7 @@ proptest! {
     /// Nothing is created: seized ≤ collateral, moved ≤ debt, and the reported
     /// notional is the seized collateral's oracle value rounded down.
     #[test]
-    fn conservation(mp in valid_market(), s in position()) {
+    fn conservation((mp, s) in case()) {
         let p = LiqParams::from_market(&mp);
         let Ok(Ok(step)) = plan(&p, &s) else { return Ok(()) };
         prop_assert!(step.seize_collateral_native > 0);
@@ -622,6 +818,9 @@ proptest! {
         if let Some(h) = s.hole_remaining_collateral {
             prop_assert!(step.seize_collateral_native <= h);
         }
+        if !matches!(step.bound, Bound::Target | Bound::Whole) {
+            prop_assert!(step.seized_notional_native >= s.min_notional);
+        }
         if p.close_factor_bps < BPS && !step.unrestorable {
             prop_assert!(step.debt_moved_native as u128 * BPS as u128 <= s.debt_native as u128 * p.close_factor_bps as u128);
         }
@@ -631,7 +830,7 @@ proptest! {
     /// `V(x)·(1 − pen − buf)` exactly, and its tab is at most `ceil(V(x))` and
     /// below `V(x)·(1 − buf) + 2`.
     #[test]
-    fn lot_is_over_collateralised(mp in valid_market(), s in position()) {
+    fn lot_is_over_collateralised((mp, s) in case()) {
         let p = LiqParams::from_market(&mp);
         let Ok(Ok(step)) = plan(&p, &s) else { return Ok(()) };
         if step.unrestorable {
@@ -651,7 +850,7 @@ proptest! {
     /// restorable step; within one debt unit for an unrestorable one (the
     /// pro-rata debt moved rounds down, keeping the remainder with the owner).
     #[test]
-    fn solvent_stays_solvent(mp in valid_market(), s in position()) {
+    fn solvent_stays_solvent((mp, s) in case()) {
         let p = LiqParams::from_market(&mp);
         let solvent = s.collateral_native as u128 * s.price as u128 > s.debt_native as u128 * P12;
         let Ok(Ok(step)) = plan(&p, &s) else { return Ok(()) };
@@ -673,8 +872,7 @@ proptest! {
     /// position at or above target health as the program will compute it.
     #[test]
     fn crank_slack_covers_share_rounding(
-        mp in valid_market(),
-        s in position(),
+        (mp, s) in case(),
         index in BORROW_INDEX_SCALE..=BORROW_INDEX_SCALE * 5,
     ) {
         let p = LiqParams::from_market(&mp);
@@ -738,6 +936,8 @@ proptest! {
             budget_remaining_notional: budget,
             hole_remaining_collateral: hole,
             slack_native: e[3],
+            in_episode: e[0] & 1 == 1,
+            min_notional: e[1] >> 3,
         };
         let _ = plan(&p, &s);
     }
@@ -765,6 +965,8 @@ proptest! {
             budget_remaining_notional: budget,
             hole_remaining_collateral: hole,
             slack_native: e[3],
+            in_episode: e[0] & 1 == 1,
+            min_notional: e[1] >> 3,
         };
         match plan(&p, &s) {
             Ok(Ok(step)) => {

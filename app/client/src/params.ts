@@ -44,13 +44,13 @@ export function defaultSoftParams(): MarketParams {
     };
 }
 
-/** `MarketParams::hard()`: close all debt at once, no ramp, no budget, a fixed 5% discount. */
+/** `MarketParams::hard()`: close all debt at once, no ramp, no budget, a fixed 5% discount (penalty 1% + buffer 4%). */
 export function hardParams(): MarketParams {
     return {
         ...defaultSoftParams(),
         targetMarginBps: 10_000n, // TARGET_CLOSE_ALL
-        liquidationPenaltyBps: 500n,
-        lotBufferBps: 0n,
+        liquidationPenaltyBps: 100n,
+        lotBufferBps: 400n,
         liqRampSlots: 0n,
         maxLiqNotionalPerSlot: 0n,
         auctionStartBufferBps: 9_500n,

@@ -121,10 +121,16 @@ pub fn normalize(
     if !(-30..=30).contains(&raw.expo) {
         return Err(SoftliqError::OracleExponent);
     }
-    let dec = debt_decimals as i32 - collateral_decimals as i32;
+    let dec = i32::from(debt_decimals)
+        .checked_sub(i32::from(collateral_decimals))
+        .ok_or(SoftliqError::OracleExponent)?;
     let (p, e) = (raw.price as u64, raw.ema_price as u64);
     if !inverted {
-        let k = raw.expo + dec + PRICE_SCALE_EXP;
+        let k = raw
+            .expo
+            .checked_add(dec)
+            .and_then(|v| v.checked_add(PRICE_SCALE_EXP))
+            .ok_or(SoftliqError::OracleExponent)?;
         let price = to_price(scale_direct(p, k, Rounding::Down)?)?;
         let ema = to_price(scale_direct(e, k, Rounding::Down)?)?;
         let conf = scale_direct(raw.conf, k, Rounding::Up)?;
@@ -134,7 +140,10 @@ pub fn normalize(
             conf: u64::try_from(conf).map_err(|_| SoftliqError::OracleExponent)?,
         })
     } else {
-        let k = PRICE_SCALE_EXP + dec - raw.expo;
+        let k = PRICE_SCALE_EXP
+            .checked_add(dec)
+            .and_then(|v| v.checked_sub(raw.expo))
+            .ok_or(SoftliqError::OracleExponent)?;
         let price = to_price(scale_inverted(p, k, Rounding::Down)?)?;
         let ema = to_price(scale_inverted(e, k, Rounding::Down)?)?;
         // Relative confidence is preserved by inversion (to first order).
@@ -217,7 +226,12 @@ pub fn load_price(market: &Market, info: &AccountInfo, clock: &Clock) -> Result<
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects)]
     use super::*;
+
+    fn code<T>(r: std::result::Result<T, SoftliqError>) -> std::result::Result<T, u32> {
+        r.map_err(|e| e as u32)
+    }
 
     fn raw(price: i64, expo: i32) -> RawPrice {
         RawPrice {
@@ -233,11 +247,11 @@ mod tests {
     #[test]
     fn normalizes_sol_usdc() {
         // SOL/USD 150.00 with expo -8; SOL 9 dp, USDC 6 dp.
-        let p = normalize(&raw(15_000_000_000, -8), 9, 6, false).unwrap();
+        let p = code(normalize(&raw(15_000_000_000, -8), 9, 6, false)).unwrap();
         // 150e6 USDC-native per 1e9 lamports = 0.15 -> 1.5e11 scaled.
         assert_eq!(p.price, 150_000_000_000);
         // Inverted: collateral USDC, debt SOL: 1/150 SOL per USDC = 1e9/150/1e6 SOL-native per USDC-native.
-        let q = normalize(&raw(15_000_000_000, -8), 6, 9, true).unwrap();
+        let q = code(normalize(&raw(15_000_000_000, -8), 6, 9, true)).unwrap();
         assert_eq!(q.price, 6_666_666_666_666);
     }
 
@@ -252,46 +266,49 @@ mod tests {
             publish_time: 100,
             publish_slot: 10,
         };
-        assert_eq!(guard(&ok, &p, 10, 100), Ok(()));
+        let g = |r: RawPrice, slot: u64, ts: i64| code(guard(&r, &p, slot, ts));
+        fn e<T>(x: SoftliqError) -> std::result::Result<T, u32> {
+            Err(x as u32)
+        }
+        assert_eq!(g(ok, 10, 100), Ok(()));
         assert_eq!(
-            guard(&RawPrice { price: 0, ..ok }, &p, 10, 100),
-            Err(SoftliqError::OracleNonPositive)
+            g(RawPrice { price: 0, ..ok }, 10, 100),
+            e(SoftliqError::OracleNonPositive)
         );
         assert_eq!(
-            guard(&RawPrice { price: -5, ..ok }, &p, 10, 100),
-            Err(SoftliqError::OracleNonPositive)
+            g(RawPrice { price: -5, ..ok }, 10, 100),
+            e(SoftliqError::OracleNonPositive)
         );
         assert_eq!(
-            guard(&ok, &p, 10 + p.max_oracle_age_slots + 1, 100),
-            Err(SoftliqError::OracleStaleSlots)
+            g(ok, 10 + p.max_oracle_age_slots + 1, 100),
+            e(SoftliqError::OracleStaleSlots)
         );
         assert_eq!(
-            guard(&ok, &p, 10, 100 + p.max_oracle_age_secs as i64 + 1),
-            Err(SoftliqError::OracleStaleSecs)
+            g(ok, 10, 100 + p.max_oracle_age_secs as i64 + 1),
+            e(SoftliqError::OracleStaleSecs)
         );
         assert_eq!(
-            guard(&RawPrice { conf: 3, ..ok }, &p, 10, 100),
-            Err(SoftliqError::OracleConfTooWide)
+            g(RawPrice { conf: 3, ..ok }, 10, 100),
+            e(SoftliqError::OracleConfTooWide)
         );
         assert_eq!(
-            guard(
-                &RawPrice {
+            g(
+                RawPrice {
                     ema_price: 80,
                     ..ok
                 },
-                &p,
                 10,
                 100
             ),
-            Err(SoftliqError::OracleDeviation)
+            e(SoftliqError::OracleDeviation)
         );
         assert_eq!(
-            normalize(&raw(1, -40), 6, 6, false),
-            Err(SoftliqError::OracleExponent)
+            code(normalize(&raw(1, -40), 6, 6, false)),
+            e(SoftliqError::OracleExponent)
         );
         assert_eq!(
-            normalize(&raw(1, -20), 6, 6, false),
-            Err(SoftliqError::OracleNonPositive)
+            code(normalize(&raw(1, -20), 6, 6, false)),
+            e(SoftliqError::OracleNonPositive)
         );
     }
 }

@@ -29,6 +29,7 @@ pub fn pay_increment(p: &MarketParams, before: u64, after: u64) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects)]
     use super::*;
     use proptest::prelude::*;
 

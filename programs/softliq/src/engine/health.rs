@@ -59,6 +59,7 @@ pub fn conservative_price(price: u64, ema: u64, conf: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects)]
     use super::*;
     use crate::math::PRICE_SCALE;
     use proptest::prelude::*;

@@ -44,6 +44,7 @@ pub fn accrue_index(index: u64, rate_bps: u64, slots: u64) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects)]
     use super::*;
     use crate::math::BORROW_INDEX_SCALE;
     use proptest::prelude::*;

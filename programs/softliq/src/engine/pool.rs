@@ -29,6 +29,7 @@ pub fn amount_for_shares(shares: u64, total_shares: u64, value: u64) -> Option<u
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects)]
     use super::*;
     use proptest::prelude::*;
 

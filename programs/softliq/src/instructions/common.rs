@@ -83,6 +83,7 @@ pub fn transfer_in<'info>(
 }
 
 /// Transfers `amount` out of a market vault, signed by the vault authority PDA.
+#[allow(clippy::too_many_arguments)]
 pub fn transfer_out<'info>(
     token_program: &Interface<'info, TokenInterface>,
     from: &InterfaceAccount<'info, TokenAccount>,

@@ -1,3 +1,4 @@
+#![allow(clippy::arithmetic_side_effects)]
 use super::*;
 use proptest::prelude::*;
 

@@ -136,8 +136,11 @@ pub fn entries_of<T: BookEntry>(data: &[u8]) -> Option<(&BookHeader, &[T])> {
 }
 
 /// Account size of a book of `capacity` entries of `entry_size` bytes.
+/// (Saturates: a capacity that large is refused by the caller's bound check.)
 pub const fn book_account_size(capacity: usize, entry_size: usize) -> usize {
-    8 + BOOK_HEADER_SIZE + capacity * entry_size
+    capacity
+        .saturating_mul(entry_size)
+        .saturating_add(8 + BOOK_HEADER_SIZE)
 }
 
 /// Largest account Solana allows.

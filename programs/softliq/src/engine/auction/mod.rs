@@ -38,7 +38,7 @@ pub fn price_at(p: &MarketParams, start: u64, elapsed_slots: u64) -> Option<u64>
     match p.auction_curve {
         CURVE_STEP_EXP => {
             let step = p.auction_step_slots.max(1);
-            let f = pow_factor(p.auction_cut_bps.min(BPS), elapsed_slots / step)?;
+            let f = pow_factor(p.auction_cut_bps.min(BPS), elapsed_slots.checked_div(step)?)?;
             to_u64(mul_div_u128(start as u128, f, FACTOR_SCALE, Rounding::Up)?)
         }
         _ => {

@@ -130,7 +130,10 @@ pub fn ramp_fraction_bps(ramp_slots: u64, episode_slots: u64) -> u64 {
         return BPS;
     }
     let n = (episode_slots as u128).saturating_add(1);
-    let f = n.saturating_mul(BPS as u128) / (ramp_slots as u128);
+    let f = n
+        .saturating_mul(BPS as u128)
+        .checked_div(ramp_slots as u128)
+        .unwrap_or(BPS as u128);
     f.min(BPS as u128) as u64
 }
 

@@ -479,50 +479,36 @@ fn bound_codes_are_stable() {
 
 #[test]
 fn hard_params_validate() {
-    // `hard()` keeps `default_soft()`'s 5% maintenance margin but sets a 5%
-    // penalty, which `validate` rejects (penalty must be below maintenance).
     assert_eq!(validate(&MarketParams::hard()), Ok(()));
 }
 
-/// Hard mode as `MarketParams::hard()` with its penalty brought below the
-/// maintenance margin if needed (see `hard_params_validate`).
-fn hard_market() -> MarketParams {
-    let mut h = MarketParams::hard();
-    if h.liquidation_penalty_bps >= h.maint_margin_bps {
-        h.liquidation_penalty_bps = h.maint_margin_bps - 100;
-    }
-    h
-}
-
 #[test]
-fn hard_mode_repays_all_debt_at_once() {
-    let hm = hard_market();
-    assert_eq!(validate(&hm), Ok(()));
+fn hard_mode_seizes_whole_positions_at_once() {
+    // hard(): close all debt, penalty 1% + buffer 4% = the 5% sale discount.
+    // Credit per seized value is 95% = the maintenance weight, so every
+    // liquidatable position is unrestorable: seized whole, all debt moved.
+    let hm = MarketParams::hard();
     assert_eq!(hm.target_margin_bps, TARGET_CLOSE_ALL);
     let p = LiqParams::from_market(&hm);
-    // No ramp: the first slot of the episode closes all the debt.
+    for d in (950_000_001u64..=1_100_000_000).step_by(9_973_331) {
+        let s = fresh(TEN_SOL, d, PRICE_100);
+        let step = plan_ok(&p, &s);
+        assert_eq!(step.bound, Bound::Whole, "debt {d}");
+        assert_eq!(step.seize_collateral_native, TEN_SOL);
+        assert_eq!(step.debt_moved_native, d);
+        // Penalty: 1% of the seized value, rounded up.
+        assert_eq!(step.penalty_native, 10_000_000);
+    }
+    // With a smaller buffer, target = close-all repays all debt and leaves the rest.
+    let p2 = LiqParams { lot_buffer_bps: 100, ..p };
     let s = fresh(TEN_SOL, 951_000_000, PRICE_100);
-    let step = plan_ok(&p, &s);
+    let step = plan_ok(&p2, &s);
     assert_eq!(step.bound, Bound::Target);
-    assert!(!step.unrestorable);
     assert_eq!(step.debt_moved_native, 951_000_000);
+    assert!(step.seize_collateral_native < TEN_SOL);
     let (c1, d1) = after(&s, &step);
     assert_eq!(d1, 0);
     assert!(c1 > 0);
-    assert_eq!(target_health_after(&p, &s, &step), 0);
-    if hm.liquidation_penalty_bps == 400 {
-        // x = ceil(951_000_004 · 1e16 / (1e11 · 9_600)).
-        assert_eq!(step.seize_collateral_native, 9_906_250_042);
-        assert_eq!(step.penalty_native, 39_625_001);
-    }
-    // Across a range of debts below the restorable limit, all debt is moved.
-    let limit = 1_000_000_000 * (BPS - p.liquidation_penalty_bps - p.lot_buffer_bps) / BPS;
-    for d in (950_000_001..limit).step_by(997_331) {
-        let s = fresh(TEN_SOL, d, PRICE_100);
-        let step = plan_ok(&p, &s);
-        assert_eq!(step.debt_moved_native, d, "debt {d}");
-        assert!(step.seize_collateral_native < TEN_SOL);
-    }
 }
 
 #[test]

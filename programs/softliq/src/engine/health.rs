@@ -52,6 +52,11 @@ pub fn is_liquidatable(
     Some(health(collateral, debt, price, maint_margin_bps)? < 0)
 }
 
+/// Collateral value rounded down, or `u128::MAX` if it does not fit (off-chain checks).
+pub fn value_of_or_max(collateral: u64, price: u64) -> u128 {
+    value_of(collateral, price, Rounding::Down).unwrap_or(u128::MAX)
+}
+
 /// Conservative price for risk-increasing actions: `min(price, ema) − conf`.
 pub fn conservative_price(price: u64, ema: u64, conf: u64) -> u64 {
     price.min(ema).saturating_sub(conf)

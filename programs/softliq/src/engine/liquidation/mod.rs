@@ -242,8 +242,12 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
     }
 
     let notional = m(value_of(x, s.price, Rounding::Down))?;
+    // Below `min_notional`, only a whole seizure or a step for a position below
+    // maintenance proceeds: bounded scraps and top-ups of an episode (interest
+    // pushing a position a hair below target) would make dust lots.
     let bounded = !matches!(bound, Bound::Target | Bound::Whole);
-    if bounded && notional < s.min_notional as u128 {
+    let topup = bound == Bound::Target && !below_maint;
+    if (bounded || topup) && notional < s.min_notional as u128 {
         return Ok(Err(NoLiq::Bounded(bound)));
     }
     let debt_moved = if unrestorable {

@@ -500,7 +500,10 @@ fn hard_mode_seizes_whole_positions_at_once() {
         assert_eq!(step.penalty_native, 10_000_000);
     }
     // With a smaller buffer, target = close-all repays all debt and leaves the rest.
-    let p2 = LiqParams { lot_buffer_bps: 100, ..p };
+    let p2 = LiqParams {
+        lot_buffer_bps: 100,
+        ..p
+    };
     let s = fresh(TEN_SOL, 951_000_000, PRICE_100);
     let step = plan_ok(&p2, &s);
     assert_eq!(step.bound, Bound::Target);

@@ -1,0 +1,388 @@
+//! Stateful fuzzing of the real program: random sequences of every
+//! instruction by random actors, with random amounts (0, 1, u64::MAX and
+//! anything between), random oracle moves, slot jumps, stale and wide prices.
+//! The harness checks every invariant of DESIGN.md section 10 after every
+//! successful instruction; a refused instruction must change nothing. Extra
+//! checks here: a crank never leaves a solvent position insolvent, and the
+//! bad-debt counters equal the shortfalls settled.
+//!
+//! Short run in the normal suite; a long run with
+//! `SOFTLIQ_FUZZ_CASES=200 SOFTLIQ_FUZZ_STEPS=400 cargo test --release -p softliq-tests --test test_all fuzz -- --nocapture`.
+use std::collections::BTreeMap;
+
+use harness::bank::Bank;
+use harness::market::{LotRef, MarketConfig, PosRef, TestMarket, TestUser};
+use harness::pyth::FeedPrice;
+use softliq::engine::health::{debt_native, value_of_or_max};
+use softliq::state::MarketParams;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// 0, 1, u64::MAX, or a "reasonable" amount up to `scale`.
+    fn amount(&mut self, scale: u64) -> u64 {
+        match self.below(10) {
+            0 => 0,
+            1 => 1,
+            2 => u64::MAX,
+            _ => 1 + self.below(scale),
+        }
+    }
+}
+
+#[derive(Default, Debug)]
+struct Stats {
+    steps: u64,
+    ok: BTreeMap<&'static str, u64>,
+    refused: BTreeMap<&'static str, u64>,
+    invariant_checks: u64,
+    shortfall_settled: u64,
+}
+
+impl Stats {
+    fn count(&mut self, kind: &'static str, ok: bool) {
+        *if ok { &mut self.ok } else { &mut self.refused }
+            .entry(kind)
+            .or_default() += 1;
+    }
+}
+
+async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
+    let mut rng = Rng(seed | 1);
+    let mut bank = Bank::start().await;
+    let params = MarketParams {
+        liq_ramp_slots: rng.below(6),
+        max_liq_notional_per_slot: [0, 300_000_000, 5_000_000_000][rng.below(3) as usize],
+        max_lot_collateral_native: [0, 20_000_000_000][rng.below(2) as usize],
+        insurance_withdraw_cooldown_slots: 20,
+        auction_tail_slots: 40,
+        ..MarketParams::default_soft()
+    };
+    let cfg = MarketConfig {
+        params,
+        slab_capacities: vec![12, 12],
+        lot_capacity: 64,
+        ..Default::default()
+    };
+    let mut tm = TestMarket::create(&mut bank, cfg).await;
+    let mut actors: Vec<TestUser> = vec![];
+    for _ in 0..4 {
+        actors.push(
+            tm.new_user(&mut bank, 1_000_000_000_000, 1_000_000_000_000)
+                .await,
+        );
+    }
+    let mut positions: Vec<(usize, PosRef)> = vec![];
+    let mut price = 100.0f64;
+    // A live market to start from: a pool, an insurance fund, levered positions.
+    tm.lp_deposit(&mut bank, &actors[0], 500_000_000_000)
+        .await
+        .unwrap();
+    tm.insurance_deposit(&mut bank, &actors[1], 10_000_000_000)
+        .await
+        .unwrap();
+    for i in 0..8usize {
+        let owner = i % actors.len();
+        let c = 10_000_000_000 + rng.below(40_000_000_000);
+        let ltv_bps = 6_000 + rng.below(2_900) as u128;
+        let debt = (c as u128 * 100 / 1_000 * ltv_bps / 10_000) as u64;
+        let p = tm
+            .open_levered(&mut bank, &actors[owner], tm.slabs[i % 2], c, debt)
+            .await;
+        positions.push((owner, p));
+    }
+    for _ in 0..steps {
+        stats.steps += 1;
+        let a = rng.below(actors.len() as u64) as usize;
+        let user = &actors[a];
+        let pos =
+            (!positions.is_empty()).then(|| positions[rng.below(positions.len() as u64) as usize]);
+        let kind = rng.below(21);
+        let res: (&'static str, bool) = match kind {
+            0 => (
+                "lp_deposit",
+                tm.lp_deposit(&mut bank, user, rng.amount(50_000_000_000))
+                    .await
+                    .is_ok(),
+            ),
+            1 => (
+                "lp_withdraw",
+                tm.lp_withdraw(&mut bank, user, rng.amount(50_000_000_000))
+                    .await
+                    .is_ok(),
+            ),
+            2 => {
+                let slab = tm.slabs[rng.below(2) as usize];
+                match tm.open_position(&mut bank, user, slab).await {
+                    Ok(p) => {
+                        positions.push((a, p));
+                        ("open_position", true)
+                    }
+                    Err(_) => ("open_position", false),
+                }
+            }
+            3 | 4 => match pos {
+                Some((o, p)) => (
+                    "deposit_collateral",
+                    tm.deposit(&mut bank, &actors[o], p, rng.amount(20_000_000_000))
+                        .await
+                        .is_ok(),
+                ),
+                None => ("deposit_collateral", false),
+            },
+            5 => match pos {
+                Some((o, p)) => (
+                    "withdraw_collateral",
+                    tm.withdraw(&mut bank, &actors[o], p, rng.amount(5_000_000_000))
+                        .await
+                        .is_ok(),
+                ),
+                None => ("withdraw_collateral", false),
+            },
+            6 | 7 => match pos {
+                Some((o, p)) => {
+                    // Mostly a borrow near the position's limit, so that price moves liquidate it.
+                    let c = tm.position(&mut bank, p).await.collateral_native as u128;
+                    let near =
+                        (c * ((price * 1e8) as u128) / 100_000_000 / 1_000 * 85 / 100) as u64;
+                    let amt = if rng.below(3) == 0 {
+                        rng.amount(2_000_000_000)
+                    } else {
+                        near.max(1)
+                    };
+                    (
+                        "borrow",
+                        tm.borrow(&mut bank, &actors[o], p, amt).await.is_ok(),
+                    )
+                }
+                None => ("borrow", false),
+            },
+            8 => match pos {
+                Some((_, p)) => (
+                    "repay",
+                    tm.repay(&mut bank, user, p, rng.amount(1_000_000_000))
+                        .await
+                        .is_ok(),
+                ),
+                None => ("repay", false),
+            },
+            9 => match pos {
+                Some((o, p)) => {
+                    let ok = tm.close(&mut bank, &actors[o], p).await.is_ok();
+                    if ok {
+                        positions.retain(|(_, q)| *q != p);
+                    }
+                    ("close_position", ok)
+                }
+                None => ("close_position", false),
+            },
+            10 | 11 => {
+                // Crank a random subset (including stale refs); check solvency is never broken by it.
+                let mut refs: Vec<PosRef> = positions
+                    .iter()
+                    .map(|(_, p)| *p)
+                    .filter(|_| rng.below(2) == 0)
+                    .collect();
+                if let Some(p) = refs.first().copied() {
+                    refs.retain(|q| q.slab == p.slab);
+                    if rng.below(5) == 0 {
+                        refs.push(PosRef {
+                            generation: p.generation + 1,
+                            ..p
+                        });
+                    }
+                }
+                let before = solvency(&mut bank, &tm, &refs, price).await;
+                let ok = tm.crank(&mut bank, user, &refs).await.is_ok();
+                if ok {
+                    let after = solvency(&mut bank, &tm, &refs, price).await;
+                    for (b, a) in before.iter().zip(after.iter()) {
+                        assert!(
+                            !(*b && !*a),
+                            "a crank made a solvent position insolvent (seed {seed})"
+                        );
+                    }
+                }
+                ("crank_liquidate", ok)
+            }
+            12 => {
+                let lots = tm.open_lots(&mut bank).await;
+                match lots.first() {
+                    Some((l, _)) => {
+                        let max_price = if rng.below(4) == 0 {
+                            rng.amount(200_000_000_000)
+                        } else {
+                            u64::MAX
+                        };
+                        (
+                            "auction_take",
+                            tm.take(&mut bank, user, *l, rng.amount(20_000_000_000), max_price)
+                                .await
+                                .is_ok(),
+                        )
+                    }
+                    None => ("auction_take", false),
+                }
+            }
+            13 => {
+                let l = pick_lot(&mut bank, &tm, &mut rng).await;
+                ("auction_reset", tm.reset(&mut bank, user, l).await.is_ok())
+            }
+            14 => {
+                let l = pick_lot(&mut bank, &tm, &mut rng).await;
+                let lot = tm.lot(&mut bank, l).await;
+                let before = tm.market_state(&mut bank).await;
+                let ok = tm.settle(&mut bank, user, l).await.is_ok();
+                if ok {
+                    let after = tm.market_state(&mut bank).await;
+                    let counted = (after.bad_debt_insurance_native
+                        - before.bad_debt_insurance_native)
+                        + (after.bad_debt_socialized_native - before.bad_debt_socialized_native);
+                    assert_eq!(
+                        counted, lot.tab_debt_native,
+                        "bad-debt counters = shortfall (seed {seed})"
+                    );
+                    stats.shortfall_settled += counted;
+                }
+                ("auction_settle", ok)
+            }
+            15 => {
+                let l = pick_lot(&mut bank, &tm, &mut rng).await;
+                let lot = tm.lot(&mut bank, l).await;
+                let owner = actors.iter().find(|u| u.key() == lot.owner).unwrap_or(user);
+                (
+                    "auction_redeem",
+                    tm.redeem(&mut bank, owner, l, lot.slab).await.is_ok(),
+                )
+            }
+            _ => {
+                // Insurance, oracle moves and time.
+                match rng.below(8) {
+                    0 => (
+                        "insurance_deposit",
+                        tm.insurance_deposit(&mut bank, user, rng.amount(5_000_000_000))
+                            .await
+                            .is_ok(),
+                    ),
+                    1 => (
+                        "insurance_request_withdraw",
+                        tm.insurance_request(&mut bank, user, rng.amount(5_000_000_000))
+                            .await
+                            .is_ok(),
+                    ),
+                    2 => (
+                        "insurance_withdraw",
+                        tm.insurance_withdraw(&mut bank, user).await.is_ok(),
+                    ),
+                    3 => {
+                        let s = bank.slot().await;
+                        bank.warp_to(s + 1 + rng.below(30)).await;
+                        tm.set_price(&mut bank, price).await;
+                        ("warp", true)
+                    }
+                    4..=6 => {
+                        price = (price * (0.88 + rng.below(250) as f64 / 1000.0)).clamp(5.0, 500.0);
+                        tm.set_price(&mut bank, price).await;
+                        ("price_move", true)
+                    }
+                    _ => {
+                        // A guarded price: stale, wide or deviating.
+                        let c = bank.clock().await;
+                        let base = FeedPrice::usd(price, c.slot, c.unix_timestamp);
+                        let bad = match rng.below(3) {
+                            0 => FeedPrice {
+                                publish_slot: c.slot.saturating_sub(500),
+                                ..base
+                            },
+                            1 => FeedPrice {
+                                conf: base.price as u64 / 10,
+                                ..base
+                            },
+                            _ => FeedPrice {
+                                ema_price: base.price * 2,
+                                ..base
+                            },
+                        };
+                        tm.set_feed(&mut bank, bad).await;
+                        ("bad_price", true)
+                    }
+                }
+            }
+        };
+        stats.count(res.0, res.1);
+    }
+    // Final full check.
+    harness::invariants::check(&mut bank, &tm).await.unwrap();
+    stats.invariant_checks += tm.checks + 1;
+}
+
+async fn pick_lot(bank: &mut Bank, tm: &TestMarket, rng: &mut Rng) -> LotRef {
+    let lots = tm.open_lots(bank).await;
+    if lots.is_empty() {
+        return LotRef {
+            index: rng.below(4) as u32,
+            generation: 0,
+        };
+    }
+    lots[rng.below(lots.len() as u64) as usize].0
+}
+
+/// Solvent (collateral value > debt at the feed price) for each named position.
+async fn solvency(bank: &mut Bank, tm: &TestMarket, refs: &[PosRef], price: f64) -> Vec<bool> {
+    let m = tm.market_state(bank).await;
+    let scaled = ((price * 1e8).round() as u64) * 10;
+    let mut out = vec![];
+    for r in refs {
+        let p = tm.position(bank, *r).await;
+        let d = debt_native(p.debt_shares, m.borrow_index).unwrap_or(u64::MAX);
+        out.push(value_of_or_max(p.collateral_native, scaled) > d as u128 || d == 0);
+    }
+    out
+}
+
+#[tokio::test]
+async fn fuzz_every_instruction_against_the_invariants() {
+    let cases: u64 = std::env::var("SOFTLIQ_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let steps: u64 = std::env::var("SOFTLIQ_FUZZ_STEPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
+    let mut stats = Stats::default();
+    let t = std::time::Instant::now();
+    for case in 0..cases {
+        run_case(0x5EED_0000 + case * 7919, steps, &mut stats).await;
+    }
+    let ok: u64 = stats.ok.values().sum();
+    let refused: u64 = stats.refused.values().sum();
+    println!(
+        "fuzz: {cases} cases, {} steps, {ok} succeeded, {refused} refused, {} invariant checks, shortfall settled {} in {:.1}s",
+        stats.steps,
+        stats.invariant_checks,
+        stats.shortfall_settled,
+        t.elapsed().as_secs_f64()
+    );
+    println!("succeeded per kind: {:?}", stats.ok);
+    println!("refused per kind: {:?}", stats.refused);
+    for kind in [
+        "open_position",
+        "deposit_collateral",
+        "borrow",
+        "crank_liquidate",
+    ] {
+        assert!(
+            stats.ok.get(kind).copied().unwrap_or(0) > 0,
+            "{kind} never succeeded: the fuzzer is not exercising it"
+        );
+    }
+}

@@ -60,7 +60,10 @@ pub fn record(data: &[u8], peak: usize) {
 pub fn peak_of(discriminator: &[u8]) -> usize {
     let mut d = [0u8; 8];
     d.copy_from_slice(&discriminator[..8]);
-    PEAKS.lock().map(|m| m.get(&d).copied().unwrap_or(0)).unwrap_or(0)
+    PEAKS
+        .lock()
+        .map(|m| m.get(&d).copied().unwrap_or(0))
+        .unwrap_or(0)
 }
 
 /// Forgets recorded peaks.

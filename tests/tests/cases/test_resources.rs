@@ -10,19 +10,35 @@ const SBF_HEAP: usize = 32 * 1024;
 
 async fn crank_heap(slab_capacity: u32, lots_before: usize) -> usize {
     let mut bank = Bank::start().await;
-    let params = MarketParams { liq_ramp_slots: 0, max_liq_notional_per_slot: 0, ..MarketParams::default_soft() };
-    let cfg = MarketConfig { params, slab_capacities: vec![], lot_capacity: 1_024, ..Default::default() };
+    let params = MarketParams {
+        liq_ramp_slots: 0,
+        max_liq_notional_per_slot: 0,
+        ..MarketParams::default_soft()
+    };
+    let cfg = MarketConfig {
+        params,
+        slab_capacities: vec![],
+        lot_capacity: 1_024,
+        ..Default::default()
+    };
     let mut tm = TestMarket::create(&mut bank, cfg).await;
     tm.add_slab(&mut bank, slab_capacity).await.unwrap();
     let slab = tm.slabs[0];
     let lp = tm.new_user(&mut bank, 0, 1_001_000_000_000).await;
-    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000).await.unwrap();
-    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000).await.unwrap();
+    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
+        .await
+        .unwrap();
+    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
+        .await
+        .unwrap();
     let keeper = tm.new_user(&mut bank, 0, 0).await;
     let trader = tm.new_user(&mut bank, 1_000_000_000_000, 0).await;
     let mut ps = vec![];
     for _ in 0..(64 + lots_before) {
-        ps.push(tm.open_levered(&mut bank, &trader, slab, 1_000_000_000, 89_900_000).await);
+        ps.push(
+            tm.open_levered(&mut bank, &trader, slab, 1_000_000_000, 89_900_000)
+                .await,
+        );
     }
     tm.set_price(&mut bank, 94.0).await;
     for chunk in ps[64..].chunks(32) {
@@ -30,7 +46,10 @@ async fn crank_heap(slab_capacity: u32, lots_before: usize) -> usize {
     }
     heap::reset();
     tm.crank(&mut bank, &keeper, &ps[..64]).await.unwrap();
-    assert_eq!(tm.market_state(&mut bank).await.liquidations, (64 + lots_before) as u64);
+    assert_eq!(
+        tm.market_state(&mut bank).await.liquidations,
+        (64 + lots_before) as u64
+    );
     heap::peak_of(softliq::instruction::CrankLiquidate::DISCRIMINATOR)
 }
 
@@ -43,5 +62,8 @@ async fn crank_heap_is_small_and_independent_of_slab_size_and_lots() {
     assert!(small > 0, "the counting allocator is installed");
     assert!(small < SBF_HEAP && big < SBF_HEAP && many_lots < SBF_HEAP);
     assert_eq!(small, big, "heap does not grow with slab size");
-    assert_eq!(small, many_lots, "heap does not grow with the number of lots");
+    assert_eq!(
+        small, many_lots,
+        "heap does not grow with the number of lots"
+    );
 }

@@ -98,6 +98,30 @@ pub struct TestMarket {
     pub checks: u64,
 }
 
+/// Addresses of a market made by `create_keyed`.
+struct MarketKeys {
+    admin: Keypair,
+    market: Keypair,
+    lot_book: Keypair,
+    oracle: Pubkey,
+    feed_id: [u8; 32],
+    /// Seeded slab keypairs (`create_seeded`), or random ones.
+    slab_seed: Option<u8>,
+}
+
+const SEED_DOMAIN_MARKET: u8 = 1;
+const SEED_DOMAIN_USER: u8 = 2;
+
+/// A keypair fixed by `(domain, seed, n)`: its secret key is those three bytes
+/// followed by a constant filler. Used by the seeded constructors.
+pub fn seeded_keypair(domain: u8, seed: u8, n: u8) -> Keypair {
+    let mut secret = [0x5Au8; 32];
+    secret[0] = domain;
+    secret[1] = seed;
+    secret[2] = n;
+    Keypair::new_from_array(secret)
+}
+
 fn pda(seeds: &[&[u8]]) -> Pubkey {
     Pubkey::find_program_address(seeds, &softliq::ID).0
 }
@@ -119,12 +143,67 @@ impl TestMarket {
         collateral_mint: Pubkey,
         debt_mint: Pubkey,
     ) -> Result<Self, TxError> {
-        let admin = Keypair::new();
-        let market = Keypair::new();
-        let lot_book = Keypair::new();
         let mut feed_id = [0u8; 32];
         feed_id[..8].copy_from_slice(&rand_u64().to_le_bytes());
-        let oracle = Pubkey::new_unique();
+        let keys = MarketKeys {
+            admin: Keypair::new(),
+            market: Keypair::new(),
+            lot_book: Keypair::new(),
+            oracle: Pubkey::new_unique(),
+            feed_id,
+            slab_seed: None,
+        };
+        Self::create_keyed(bank, cfg, collateral_mint, debt_mint, keys).await
+    }
+
+    /// As [`TestMarket::create`], but every address (mints, admin, market, lot book,
+    /// oracle, slabs) and the feed id derive from `seed` ([`seeded_keypair`]), so that
+    /// the same scenario at the same slots writes the same bytes (fixtures).
+    pub async fn create_seeded(bank: &mut Bank, cfg: MarketConfig, seed: u8) -> Self {
+        let kp = |n: u8| seeded_keypair(SEED_DOMAIN_MARKET, seed, n);
+        let collateral_mint = tokens::create_mint_with(
+            bank,
+            cfg.collateral_program,
+            cfg.collateral_decimals,
+            &kp(1),
+        )
+        .await;
+        let debt_mint =
+            tokens::create_mint_with(bank, cfg.debt_program, cfg.debt_decimals, &kp(2)).await;
+        let mut feed_id = [0u8; 32];
+        for (i, b) in feed_id.iter_mut().enumerate() {
+            *b = seed
+                .wrapping_mul(31)
+                .wrapping_add((i as u8).wrapping_mul(7));
+        }
+        let keys = MarketKeys {
+            admin: kp(3),
+            market: kp(4),
+            lot_book: kp(5),
+            oracle: kp(6).pubkey(),
+            feed_id,
+            slab_seed: Some(seed),
+        };
+        Self::create_keyed(bank, cfg, collateral_mint, debt_mint, keys)
+            .await
+            .expect("create market")
+    }
+
+    async fn create_keyed(
+        bank: &mut Bank,
+        cfg: MarketConfig,
+        collateral_mint: Pubkey,
+        debt_mint: Pubkey,
+        keys: MarketKeys,
+    ) -> Result<Self, TxError> {
+        let MarketKeys {
+            admin,
+            market,
+            lot_book,
+            oracle,
+            feed_id,
+            slab_seed,
+        } = keys;
         let mut tm = TestMarket {
             market: market.pubkey(),
             lot_book: lot_book.pubkey(),
@@ -205,16 +284,35 @@ impl TestMarket {
         let admin = tm.admin.insecure_clone();
         bank.send(&[create_lot_book, ix], &[&admin, &market, &lot_book])
             .await?;
-        for cap in cfg.slab_capacities.clone() {
-            tm.add_slab(bank, cap).await?;
+        for (i, cap) in cfg.slab_capacities.clone().into_iter().enumerate() {
+            match slab_seed {
+                // Slab i of a seeded market: keypair (seed, 16 + i).
+                Some(seed) => {
+                    let n = u8::try_from(i + 16).expect("too many seeded slabs");
+                    let slab = seeded_keypair(SEED_DOMAIN_MARKET, seed, n);
+                    tm.add_slab_with(bank, cap, &slab).await?;
+                }
+                None => {
+                    tm.add_slab(bank, cap).await?;
+                }
+            }
         }
         Ok(tm)
     }
 
     /// Creates a slab account client-side and initialises it in the same transaction.
     pub async fn add_slab(&mut self, bank: &mut Bank, capacity: u32) -> Result<Pubkey, TxError> {
-        let slab = Keypair::new();
-        self.init_slab_with(bank, &slab, capacity, slab_account_size(capacity as usize))
+        self.add_slab_with(bank, capacity, &Keypair::new()).await
+    }
+
+    /// As [`TestMarket::add_slab`], at the address of `slab`.
+    pub async fn add_slab_with(
+        &mut self,
+        bank: &mut Bank,
+        capacity: u32,
+        slab: &Keypair,
+    ) -> Result<Pubkey, TxError> {
+        self.init_slab_with(bank, slab, capacity, slab_account_size(capacity as usize))
             .await?;
         self.slabs.push(slab.pubkey());
         Ok(slab.pubkey())
@@ -333,17 +431,49 @@ impl TestMarket {
     }
 
     pub async fn new_user(&mut self, bank: &mut Bank, collateral: u64, debt: u64) -> TestUser {
-        let kp = Keypair::new();
-        let c = tokens::create_token_account(
+        let keys = [Keypair::new(), Keypair::new(), Keypair::new()];
+        self.new_user_with(bank, collateral, debt, keys).await
+    }
+
+    /// As [`TestMarket::new_user`], with the user's key and token accounts derived
+    /// from `seed` ([`seeded_keypair`]): the same seed gives the same addresses.
+    pub async fn new_user_seeded(
+        &mut self,
+        bank: &mut Bank,
+        collateral: u64,
+        debt: u64,
+        seed: u8,
+    ) -> TestUser {
+        let kp = |n: u8| seeded_keypair(SEED_DOMAIN_USER, seed, n);
+        self.new_user_with(bank, collateral, debt, [kp(0), kp(1), kp(2)])
+            .await
+    }
+
+    /// A user with keypair `keys[0]`, collateral and debt token accounts at `keys[1]`, `keys[2]`.
+    async fn new_user_with(
+        &mut self,
+        bank: &mut Bank,
+        collateral: u64,
+        debt: u64,
+        keys: [Keypair; 3],
+    ) -> TestUser {
+        let [kp, c_acc, d_acc] = keys;
+        let c = tokens::create_token_account_with(
             bank,
             self.collateral_program,
             &self.collateral_mint,
             &kp.pubkey(),
+            &c_acc,
         )
         .await;
-        let d =
-            tokens::create_token_account(bank, self.debt_program, &self.debt_mint, &kp.pubkey())
-                .await;
+        let d = tokens::create_token_account_with(
+            bank,
+            self.debt_program,
+            &self.debt_mint,
+            &kp.pubkey(),
+            &d_acc,
+        )
+        .await;
         if collateral > 0 {
             tokens::mint_to(
                 bank,

@@ -14,7 +14,16 @@ pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
 
 /// Creates a mint owned by `program` (Token or Token-2022) with the payer as authority.
 pub async fn create_mint(bank: &mut Bank, program: Pubkey, decimals: u8) -> Pubkey {
-    let mint = Keypair::new();
+    create_mint_with(bank, program, decimals, &Keypair::new()).await
+}
+
+/// As [`create_mint`], at the address of `mint` (deterministic tests).
+pub async fn create_mint_with(
+    bank: &mut Bank,
+    program: Pubkey,
+    decimals: u8,
+    mint: &Keypair,
+) -> Pubkey {
     let len = spl_token_2022::state::Mint::LEN;
     let lamports = bank.rent(len).await;
     let payer = bank.payer();
@@ -29,7 +38,7 @@ pub async fn create_mint(bank: &mut Bank, program: Pubkey, decimals: u8) -> Pubk
         )
         .expect("init mint"),
     ];
-    bank.send(&ixs, &[&mint]).await.expect("create mint");
+    bank.send(&ixs, &[mint]).await.expect("create mint");
     mint.pubkey()
 }
 
@@ -80,7 +89,17 @@ pub async fn create_token_account(
     mint: &Pubkey,
     owner: &Pubkey,
 ) -> Pubkey {
-    let acc = Keypair::new();
+    create_token_account_with(bank, program, mint, owner, &Keypair::new()).await
+}
+
+/// As [`create_token_account`], at the address of `acc` (deterministic tests).
+pub async fn create_token_account_with(
+    bank: &mut Bank,
+    program: Pubkey,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    acc: &Keypair,
+) -> Pubkey {
     let len = if program == TOKEN_2022 {
         spl_token_2022::extension::ExtensionType::try_calculate_account_len::<
             spl_token_2022::state::Account,
@@ -108,9 +127,7 @@ pub async fn create_token_account(
         spl_token_2022::instruction::initialize_account3(&program, &acc.pubkey(), mint, owner)
             .expect("init acc"),
     );
-    bank.send(&ixs, &[&acc])
-        .await
-        .expect("create token account");
+    bank.send(&ixs, &[acc]).await.expect("create token account");
     acc.pubkey()
 }
 

@@ -276,7 +276,10 @@ async fn sixty_four_positions_in_one_crank_transaction() {
     }
     tm.set_price(&mut bank, 94.0).await;
     let ix = tm.crank_ix(&keeper, slab, refs(&ps));
-    let tx = solana_transaction::Transaction::new_with_payer(&[ix.clone()], Some(&bank.payer()));
+    let tx = solana_transaction::Transaction::new_with_payer(
+        std::slice::from_ref(&ix),
+        Some(&bank.payer()),
+    );
     let size = bincode::serialize(&tx).unwrap().len();
     println!("crank transaction with 64 entries: {size} bytes (limit 1232)");
     assert!(size <= 1232, "{size} bytes");

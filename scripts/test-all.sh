@@ -12,9 +12,12 @@ cargo fmt --all -- --check
 echo "== cargo test (workspace)"
 cargo test --workspace --locked
 
-echo "== npm ci && npm test"
+echo "== npm ci && npm test (includes: generated client = render(committed IDL))"
 npm ci --no-audit --no-fund
 npm test
+
+echo "== IDL regenerated from the program = committed IDL"
+cargo run -q -p xtask -- idl --check
 
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings

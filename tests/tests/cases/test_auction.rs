@@ -115,14 +115,6 @@ async fn three_partial_takes_at_decaying_prices_then_surplus_returns() {
     let m = tm.market_state(bank).await;
     let tab = lot0.tab_debt_native + lot0.tab_penalty_native;
     assert_eq!(taker_d0 - balance(bank, &w.taker.debt).await, tab);
-    println!(
-        "pool {} -> {}, insurance {} -> {}, lot0 {:?}",
-        m0.pool_cash_native,
-        m.pool_cash_native,
-        m0.insurance_balance_native,
-        m.insurance_balance_native,
-        lot0
-    );
     assert_eq!(
         m.pool_cash_native - m0.pool_cash_native,
         lot0.tab_debt_native

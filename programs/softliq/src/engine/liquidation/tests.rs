@@ -702,8 +702,13 @@ fn reference(p: &LiqParams, s: &LiqInput) -> (u64, u64, Bound, bool, bool) {
     // A bounded step worth less than `min_notional` is not worth a lot.
     // So is a top-up of an episode (above maintenance, below target) below `min_notional`.
     let bounded = !matches!(bound, Bound::Target | Bound::Whole);
-    let below_maint =
-        is_liquidatable(s.collateral_native, s.debt_native, s.price, p.maint_margin_bps).unwrap();
+    let below_maint = is_liquidatable(
+        s.collateral_native,
+        s.debt_native,
+        s.price,
+        p.maint_margin_bps,
+    )
+    .unwrap();
     let topup = bound == Bound::Target && !below_maint;
     let skipped = x == 0 || ((bounded || topup) && x * price / P12 < s.min_notional as u128);
     (needed as u64, x as u64, bound, unrestorable, skipped)

@@ -1,0 +1,389 @@
+//! Zero-copy scanning of position slabs and lot books.
+//!
+//! The account bytes are viewed in place (`softliq::state::entries_of`), never
+//! copied or deserialised entry by entry; every number comes from the
+//! program's `engine` (health, debt from shares, auction price, reset rule)
+//! and interest accrual is the program's own `accrue`.
+use anchor_lang::prelude::Pubkey;
+use softliq::engine::{auction, health};
+use softliq::state::{entries_of, BookEntry, Lot, Market, MarketParams, Position};
+
+/// A position below maintenance at the scanned price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub slab: Pubkey,
+    pub index: u32,
+    pub generation: u32,
+    pub collateral_native: u64,
+    /// Debt from shares at the market's borrow index (rounded up, as on chain).
+    pub debt_native: u64,
+    /// `engine::health::health` at the maintenance margin (negative: liquidatable).
+    pub health_maint: i128,
+}
+
+impl Candidate {
+    /// The `(index, generation)` a crank names this position by.
+    pub fn position_ref(&self) -> softliq::instructions::PositionRef {
+        softliq::instructions::PositionRef {
+            index: self.index,
+            generation: self.generation,
+        }
+    }
+}
+
+/// Health of one in-use position at `price` (None when the engine reports an
+/// overflow; such a position cannot be cranked either).
+pub fn evaluate(
+    market: &Market,
+    slab: &Pubkey,
+    index: u32,
+    p: &Position,
+    price: u64,
+) -> Option<Candidate> {
+    let debt = health::debt_native(p.debt_shares, market.borrow_index)?;
+    let h = health::health(
+        p.collateral_native,
+        debt,
+        price,
+        market.params.maint_margin_bps,
+    )?;
+    Some(Candidate {
+        slab: *slab,
+        index,
+        generation: p.generation,
+        collateral_native: p.collateral_native,
+        debt_native: debt,
+        health_maint: h,
+    })
+}
+
+/// Most unhealthy first; ties broken by slab and index so the order is total.
+pub fn sort_most_unhealthy(c: &mut [Candidate]) {
+    c.sort_unstable_by(|a, b| {
+        a.health_maint
+            .cmp(&b.health_maint)
+            .then_with(|| a.slab.cmp(&b.slab))
+            .then_with(|| a.index.cmp(&b.index))
+    });
+}
+
+/// The positions of one slab account (`slab_data`: the whole account,
+/// discriminator included) that are in use and below maintenance at `price`,
+/// most unhealthy first. Malformed data yields nothing.
+pub fn liquidatable(
+    market: &Market,
+    slab: &Pubkey,
+    slab_data: &[u8],
+    price: u64,
+) -> Vec<Candidate> {
+    let Some((header, positions)) = entries_of::<Position>(slab_data) else {
+        return Vec::new();
+    };
+    let n = (header.next_unused as usize).min(positions.len());
+    let maint = market.params.maint_margin_bps;
+    let mut out = Vec::new();
+    for (i, p) in positions[..n].iter().enumerate() {
+        if !p.in_use() || p.debt_shares == 0 {
+            continue;
+        }
+        let Some(c) = evaluate(market, slab, i as u32, p, price) else {
+            continue;
+        };
+        // The engine's own predicate decides (it only runs for the few below zero).
+        if c.health_maint < 0
+            && health::is_liquidatable(c.collateral_native, c.debt_native, price, maint)
+                == Some(true)
+        {
+            out.push(c);
+        }
+    }
+    sort_most_unhealthy(&mut out);
+    out
+}
+
+/// [`liquidatable`] over several slabs, merged and ranked.
+pub fn liquidatable_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = slabs
+        .iter()
+        .flat_map(|(k, d)| liquidatable(market, k, d, price))
+        .collect();
+    sort_most_unhealthy(&mut out);
+    out
+}
+
+/// A position as the `scan` command shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ranked {
+    pub candidate: Candidate,
+    pub owner: Pubkey,
+    /// `engine::health::is_liquidatable` at the scanned price.
+    pub liquidatable: bool,
+    /// Health at the target margin (what a crank restores).
+    pub health_target: i128,
+    /// A liquidation episode is under way.
+    pub in_episode: bool,
+}
+
+/// Every in-use position of the given slabs, ranked by maintenance health
+/// (most unhealthy first).
+pub fn rank_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64) -> Vec<Ranked> {
+    let p = &market.params;
+    // Sorting small keys, then permuting once, beats sorting the wide rows.
+    let mut slab_rank: Vec<usize> = (0..slabs.len()).collect();
+    slab_rank.sort_by_key(|&i| slabs[i].0);
+    let mut rank_of = vec![0u32; slabs.len()];
+    for (r, &i) in slab_rank.iter().enumerate() {
+        rank_of[i] = r as u32;
+    }
+    let total: usize = slabs
+        .iter()
+        .filter_map(|(_, d)| entries_of::<Position>(d).map(|(h, _)| h.used as usize))
+        .sum();
+    let mut rows = Vec::with_capacity(total);
+    let mut keys: Vec<(i128, u64, u32)> = Vec::with_capacity(total);
+    for (s, (key, data)) in slabs.iter().enumerate() {
+        let Some((header, positions)) = entries_of::<Position>(data) else {
+            continue;
+        };
+        let n = (header.next_unused as usize).min(positions.len());
+        for (i, pos) in positions[..n].iter().enumerate() {
+            if !pos.in_use() {
+                continue;
+            }
+            let Some(c) = evaluate(market, key, i as u32, pos, price) else {
+                continue;
+            };
+            let liquidatable = c.health_maint < 0
+                && health::is_liquidatable(
+                    c.collateral_native,
+                    c.debt_native,
+                    price,
+                    p.maint_margin_bps,
+                ) == Some(true);
+            keys.push((
+                c.health_maint,
+                (rank_of[s] as u64) << 32 | i as u64,
+                rows.len() as u32,
+            ));
+            rows.push(Ranked {
+                candidate: c,
+                owner: pos.owner,
+                liquidatable,
+                health_target: health::health(
+                    c.collateral_native,
+                    c.debt_native,
+                    price,
+                    p.target_margin_bps,
+                )
+                .unwrap_or(i128::MIN),
+                in_episode: pos.in_episode(),
+            });
+        }
+    }
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|(_, _, row)| rows[row as usize])
+        .collect()
+}
+
+/// The market as a crank at `slot` sees it: interest accrued by the program's
+/// own `accrue` (debt grows between the last write and now). On an accrual
+/// error the market is returned unchanged, as read.
+pub fn accrued(market: &Market, slot: u64) -> Market {
+    let mut m = *market;
+    match softliq::instructions::common::accrue(&mut m, slot) {
+        Ok(()) => m,
+        Err(_) => *market,
+    }
+}
+
+/// An open lot with its auction state at a slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LotStatus {
+    pub index: u32,
+    pub lot: Lot,
+    /// `engine::auction::price_at` now (None on overflow).
+    pub price: Option<u64>,
+    /// `engine::auction::needs_reset` now.
+    pub needs_reset: bool,
+    pub elapsed_slots: u64,
+}
+
+/// The auction state of a lot at `slot`.
+pub fn lot_status(params: &MarketParams, index: u32, lot: &Lot, slot: u64) -> LotStatus {
+    let elapsed = slot.saturating_sub(lot.start_slot);
+    let price = auction::price_at(params, lot.start_price, elapsed);
+    let needs_reset = price
+        .and_then(|px| auction::needs_reset(params, lot.start_price, px, elapsed, lot.resets))
+        .unwrap_or(false);
+    LotStatus {
+        index,
+        lot: *lot,
+        price,
+        needs_reset,
+        elapsed_slots: elapsed,
+    }
+}
+
+/// The in-use lots of a lot book account (whole account bytes), in index order.
+pub fn open_lots(lot_book_data: &[u8]) -> Vec<(u32, Lot)> {
+    let Some((header, lots)) = entries_of::<Lot>(lot_book_data) else {
+        return Vec::new();
+    };
+    let n = (header.next_unused as usize).min(lots.len());
+    lots[..n]
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.in_use())
+        .map(|(i, l)| (i as u32, *l))
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use softliq::math::BORROW_INDEX_SCALE;
+    use softliq::state::{
+        slab_account_size, BookHeader, PositionSlab, BOOK_HEADER_SIZE, NONE, POSITION_IN_USE,
+    };
+
+    /// A market with the soft defaults at a borrow index of `index_scale_pct`%.
+    pub(crate) fn market(index_pct: u64) -> Market {
+        let mut m: Market = bytemuck::Zeroable::zeroed();
+        m.params = MarketParams::default_soft();
+        m.borrow_index = BORROW_INDEX_SCALE / 100 * index_pct;
+        m
+    }
+
+    /// Slab account bytes (discriminator, header, entries) built with bytemuck.
+    pub(crate) fn slab_bytes(market_key: Pubkey, positions: &[Position]) -> Vec<u8> {
+        use anchor_lang::Discriminator;
+        let capacity = positions.len() + 2;
+        let mut data = vec![0u8; slab_account_size(capacity)];
+        data[..8].copy_from_slice(PositionSlab::DISCRIMINATOR);
+        let header = BookHeader {
+            market: market_key,
+            capacity: capacity as u32,
+            used: positions.iter().filter(|p| p.in_use()).count() as u32,
+            free_head: NONE,
+            next_unused: positions.len() as u32,
+            reserved: [0; 8],
+        };
+        data[8..8 + BOOK_HEADER_SIZE].copy_from_slice(bytemuck::bytes_of(&header));
+        let body = &mut data[8 + BOOK_HEADER_SIZE..];
+        body[..std::mem::size_of_val(positions)].copy_from_slice(bytemuck::cast_slice(positions));
+        data
+    }
+
+    pub(crate) fn pos(collateral: u64, debt_shares: u64, generation: u32) -> Position {
+        Position {
+            owner: Pubkey::new_unique(),
+            collateral_native: collateral,
+            debt_shares,
+            generation,
+            flags: POSITION_IN_USE,
+            next_free: NONE,
+            ..Default::default()
+        }
+    }
+
+    /// 100 USDC per SOL (9 and 6 decimals).
+    const PRICE: u64 = 100_000_000_000;
+
+    #[test]
+    fn ranks_with_the_program_health_code() {
+        let m = market(105);
+        let key = Pubkey::new_unique();
+        let mut free = pos(10_000_000_000, 900_000_000, 3);
+        free.flags = 0; // released entry: never a candidate
+        let positions = vec![
+            pos(10_000_000_000, 800_000_000, 0), // 840 debt vs 950 weighted: healthy
+            pos(10_000_000_000, 930_000_000, 1), // 976.5 debt: -26.5
+            pos(10_000_000_000, 1_000_000_000, 7), // 1050 debt: -100
+            free,
+            pos(10_000_000_000, 0, 0),             // no debt
+            pos(1_000_000_000, 95_000_000, 2),     // 99.75 debt vs 95: -4.75
+            pos(20_000_000_000, 1_850_000_000, 0), // 1942.5 vs 1900: -42.5
+        ];
+        let data = slab_bytes(Pubkey::new_unique(), &positions);
+        let c = liquidatable(&m, &key, &data, PRICE);
+        let order: Vec<u32> = c.iter().map(|c| c.index).collect();
+        assert_eq!(order, vec![2, 6, 1, 5]);
+        assert_eq!(c[0].generation, 7);
+        // Every figure agrees with the engine, and the set is exactly the engine's.
+        for (i, p) in positions.iter().enumerate() {
+            let debt = health::debt_native(p.debt_shares, m.borrow_index).unwrap();
+            let h = health::health(p.collateral_native, debt, PRICE, 500).unwrap();
+            let engine_says = p.in_use()
+                && health::is_liquidatable(p.collateral_native, debt, PRICE, 500).unwrap();
+            let found = c.iter().find(|c| c.index == i as u32);
+            assert_eq!(found.is_some(), engine_says, "entry {i}");
+            if let Some(f) = found {
+                assert_eq!(f.health_maint, h);
+                assert_eq!(f.debt_native, debt);
+                assert_eq!(f.collateral_native, p.collateral_native);
+                assert_eq!(f.slab, key);
+            }
+        }
+        assert!(c.windows(2).all(|w| w[0].health_maint <= w[1].health_maint));
+        // rank_all: every in-use entry (5 of 6 + the debt-free one), same health figures.
+        let all = rank_all(&m, &[(key, &data)], PRICE);
+        assert_eq!(all.len(), 6);
+        assert_eq!(all.iter().filter(|r| r.liquidatable).count(), 4);
+        assert!(all
+            .windows(2)
+            .all(|w| w[0].candidate.health_maint <= w[1].candidate.health_maint));
+        assert_eq!(
+            &all[..4].iter().map(|r| r.candidate).collect::<Vec<_>>(),
+            &c
+        );
+        assert_eq!(
+            all[5].candidate.index, 4,
+            "the debt-free position is healthiest"
+        );
+    }
+
+    #[test]
+    fn merges_slabs_and_rejects_bad_bytes() {
+        let m = market(100);
+        let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let da = slab_bytes(a, &[pos(10_000_000_000, 960_000_000, 0)]);
+        let db = slab_bytes(b, &[pos(10_000_000_000, 990_000_000, 0), pos(1, 0, 0)]);
+        let all = liquidatable_all(&m, &[(a, &da), (b, &db)], PRICE);
+        assert_eq!(all.iter().map(|c| c.slab).collect::<Vec<_>>(), vec![b, a]);
+        // Ties (same health on two slabs) order by slab key, then index, in both rankings.
+        let twin = slab_bytes(
+            a,
+            &[
+                pos(10_000_000_000, 960_000_000, 0),
+                pos(10_000_000_000, 960_000_000, 0),
+            ],
+        );
+        let views: [(Pubkey, &[u8]); 2] = [(b, &twin), (a, &twin)];
+        let liq = liquidatable_all(&m, &views, PRICE);
+        let ranked: Vec<Candidate> = rank_all(&m, &views, PRICE)
+            .iter()
+            .map(|r| r.candidate)
+            .collect();
+        assert_eq!(liq, ranked);
+        let lo = a.min(b);
+        assert_eq!(
+            (liq[0].slab, liq[0].index, liq[1].slab, liq[1].index),
+            (lo, 0, lo, 1)
+        );
+        assert!(liquidatable(&m, &a, &da[..50], PRICE).is_empty());
+        assert!(liquidatable(&m, &a, &[], PRICE).is_empty());
+    }
+
+    #[test]
+    fn accrual_is_the_programs() {
+        let mut m = market(100);
+        m.total_debt_shares = 800_000_000;
+        m.pool_cash_native = 200_000_000;
+        m.last_accrual_slot = 1_000;
+        let later = accrued(&m, 1_000 + 78_840_000 / 12);
+        assert!(later.borrow_index > m.borrow_index);
+        assert_eq!(later.last_accrual_slot, 1_000 + 78_840_000 / 12);
+        assert_eq!(accrued(&m, 1_000).borrow_index, m.borrow_index);
+    }
+}

@@ -39,7 +39,31 @@ pub struct Cli {
     /// Start price of the presets, quote per base (CSV files bring their own).
     #[arg(long, default_value_t = DEFAULT_START_PRICE)]
     pub start_price: f64,
+    /// Total collateral value of the book at the start price, in quote (the
+    /// book's size against the external market's depth); default: twice the
+    /// market depth.
+    #[arg(long = "book-collateral")]
+    pub book_collateral_quote: Option<f64>,
+    /// Fraction of the gap between the external market and the fundamental
+    /// price that arbitrageurs close each slot (0..=1).
+    #[arg(long = "arb-strength", default_value_t = DEFAULT_ARB_STRENGTH)]
+    pub arb_strength: f64,
+    /// Runs simulated at the same time (each in its own bank); 0 = one per core.
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
+    /// Lots the lot book holds; 0 = automatic (see `sim::lot_capacity`).
+    #[arg(long = "lot-capacity", default_value_t = 0)]
+    pub lot_capacity: u32,
+    /// Overrides a parameter of the soft run, e.g. `auction_cut_bps=9900`
+    /// (repeatable; the report names every override).
+    #[arg(long = "soft-param", value_name = "NAME=VALUE")]
+    pub soft_params: Vec<String>,
 }
+
+/// Book collateral ÷ market depth unless told otherwise.
+pub const DEFAULT_BOOK_TO_DEPTH: f64 = 2.0;
+/// Arbitrage strength unless told otherwise.
+pub const DEFAULT_ARB_STRENGTH: f64 = 0.2;
 
 /// Validated inputs of a simulation.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +76,14 @@ pub struct SimConfig {
     pub out: PathBuf,
     pub quiet: bool,
     pub market_depth_quote: f64,
+    pub book_collateral_quote: f64,
+    pub arb_strength: f64,
+    /// Runs at the same time (at least 1).
+    pub jobs: usize,
+    /// `--soft-param` overrides, in order.
+    pub soft_overrides: Vec<(String, u64)>,
+    /// Lot book capacity (0 = automatic).
+    pub lot_capacity: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,6 +95,12 @@ pub enum CliError {
     CsvFile { path: PathBuf, source: PathError },
     #[error("--market-depth must be positive and finite, got {0}")]
     BadMarketDepth(f64),
+    #[error("--book-collateral must be positive and finite, got {0}")]
+    BadBookCollateral(f64),
+    #[error("--arb-strength must be within 0..=1, got {0}")]
+    BadArbStrength(f64),
+    #[error("--soft-param must be NAME=VALUE with an unsigned integer VALUE, got `{0}`")]
+    BadSoftParam(String),
 }
 
 impl Cli {
@@ -71,6 +109,38 @@ impl Cli {
         if !(self.market_depth_quote.is_finite() && self.market_depth_quote > 0.0) {
             return Err(CliError::BadMarketDepth(self.market_depth_quote));
         }
+        let book_collateral_quote = self
+            .book_collateral_quote
+            .unwrap_or(self.market_depth_quote * DEFAULT_BOOK_TO_DEPTH);
+        if !(book_collateral_quote.is_finite() && book_collateral_quote > 0.0) {
+            return Err(CliError::BadBookCollateral(book_collateral_quote));
+        }
+        if !(0.0..=1.0).contains(&self.arb_strength) {
+            return Err(CliError::BadArbStrength(self.arb_strength));
+        }
+        let soft_overrides = self
+            .soft_params
+            .iter()
+            .map(|text| {
+                let (key, value) = text
+                    .split_once('=')
+                    .ok_or_else(|| CliError::BadSoftParam(text.clone()))?;
+                let value = value
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| CliError::BadSoftParam(text.clone()))?;
+                let mut probe = softliq::state::MarketParams::default_soft();
+                crate::sim::set_param(&mut probe, key.trim(), value)
+                    .map_err(|_| CliError::BadSoftParam(text.clone()))?;
+                Ok((key.trim().to_string(), value))
+            })
+            .collect::<Result<Vec<_>, CliError>>()?;
+        let jobs = match self.jobs {
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            n => n,
+        };
         let scenario = Scenario::parse(&self.scenario)?;
         let path = scenario
             .build(self.slots, self.start_price)
@@ -90,6 +160,11 @@ impl Cli {
             out: self.out.clone(),
             quiet: self.quiet,
             market_depth_quote: self.market_depth_quote,
+            book_collateral_quote,
+            arb_strength: self.arb_strength,
+            jobs,
+            soft_overrides,
+            lot_capacity: self.lot_capacity,
         })
     }
 }
@@ -98,13 +173,15 @@ impl SimConfig {
     /// One line describing the run.
     pub fn summary(&self) -> String {
         format!(
-            "scenario {} ({}), {} positions, {} slots, seed {}, external depth {} quote per side, report in {}",
+            "scenario {} ({}), {} positions, {} slots, seed {}, book collateral {} quote, external depth {} quote per side, arbitrage {}/slot, report in {}",
             self.scenario.name(),
             self.path,
             self.positions,
             self.slots,
             self.seed,
+            self.book_collateral_quote,
             self.market_depth_quote,
+            self.arb_strength,
             self.out.display()
         )
     }
@@ -133,6 +210,12 @@ mod tests {
         assert_eq!(config.path.slots(), 600);
         assert_eq!(config.path.start_price(), DEFAULT_START_PRICE);
         assert_eq!(config.market_depth_quote, DEFAULT_QUOTE_DEPTH);
+        assert_eq!(
+            config.book_collateral_quote,
+            DEFAULT_QUOTE_DEPTH * DEFAULT_BOOK_TO_DEPTH
+        );
+        assert_eq!(config.arb_strength, DEFAULT_ARB_STRENGTH);
+        assert!(config.jobs >= 1);
     }
 
     #[test]
@@ -153,6 +236,12 @@ mod tests {
             "1e6",
             "--start-price",
             "2.5",
+            "--book-collateral",
+            "5e6",
+            "--arb-strength",
+            "0.5",
+            "--jobs",
+            "3",
         ])
         .unwrap();
         let config = cli.validate().unwrap();
@@ -164,6 +253,9 @@ mod tests {
         assert_eq!(config.out, PathBuf::from("/tmp/x"));
         assert_eq!(config.market_depth_quote, 1e6);
         assert_eq!(config.path.start_price(), 2.5);
+        assert_eq!(config.book_collateral_quote, 5e6);
+        assert_eq!(config.arb_strength, 0.5);
+        assert_eq!(config.jobs, 3);
         assert!(config.summary().contains("flash"));
     }
 
@@ -196,6 +288,16 @@ mod tests {
             .validate()
             .unwrap_err();
         assert_eq!(err, CliError::BadMarketDepth(0.0));
+        let err = parse(&["--book-collateral", "0"])
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(err, CliError::BadBookCollateral(0.0));
+        let err = parse(&["--arb-strength", "1.5"])
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(err, CliError::BadArbStrength(1.5));
         let err = parse(&["--start-price=-1"])
             .unwrap()
             .validate()

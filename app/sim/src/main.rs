@@ -1,13 +1,24 @@
-//! `softliq-sim`: validates its inputs and builds the price path. The
-//! simulation engine (the real program in an in-process bank) is wired in
-//! by the integrator.
+//! `softliq-sim`: runs soft, hard, partial and no liquidation on the same
+//! book and price path against the real program in an in-process bank, then
+//! prints the table and writes `report.json`, `report.md` and the charts.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
 use softliq_sim::cli::{Cli, EXIT_INVALID_INPUT};
+use softliq_sim::report::{terminal_table, write_report};
+use softliq_sim::sim::simulate;
+
+/// Exit code when the program misbehaved (invariant violated, unexpected
+/// transaction errors) or the report could not be written.
+const EXIT_FAILURE: u8 = 1;
 
 fn main() -> ExitCode {
+    // solana-program-test logs every instruction at debug level otherwise.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
     let cli = Cli::parse();
     let config = match cli.validate() {
         Ok(config) => config,
@@ -16,7 +27,54 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_INVALID_INPUT);
         }
     };
-    println!("{}", config.summary());
-    println!("simulation engine not wired yet");
+    if !config.quiet {
+        eprintln!("{}", config.summary());
+    }
+    let started = Instant::now();
+    let output = match simulate(&config) {
+        Ok(output) => output,
+        Err(err) => {
+            eprintln!("softliq-sim: error: {err}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    print!("{}", terminal_table(&output.report));
+    println!("total wall time: {:.1} s", started.elapsed().as_secs_f64());
+    for run in &output.runs {
+        if let Some(note) = &run.note {
+            eprintln!("note: {note}");
+        }
+    }
+    let files = match write_report(
+        &config.out,
+        &output.report,
+        &output.series,
+        &output.extra_markdown,
+    ) {
+        Ok(files) => files,
+        Err(err) => {
+            eprintln!("softliq-sim: error: {err}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    if !config.quiet {
+        eprintln!(
+            "report: {} ({} charts)",
+            files.markdown.display(),
+            files.charts.len()
+        );
+    }
+    let unexpected = output.unexpected_errors();
+    if unexpected > 0 {
+        eprintln!(
+            "softliq-sim: {unexpected} transactions failed unexpectedly (program misbehaviour?):"
+        );
+        for run in &output.runs {
+            for e in &run.unexpected_errors {
+                eprintln!("  {e}");
+            }
+        }
+        return ExitCode::from(EXIT_FAILURE);
+    }
     ExitCode::SUCCESS
 }

@@ -15,9 +15,24 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn valid_input_exits_zero() {
-    let output = run(&["--slots", "50", "--scenario", "gap", "--quiet"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let output = run(&[
+        "--slots",
+        "50",
+        "--positions",
+        "300",
+        "--scenario",
+        "gap",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("gap"));
+    for file in ["report.json", "report.md", "price.svg"] {
+        assert!(out.join(file).exists(), "{file} written");
+    }
 }
 
 #[test]

@@ -135,6 +135,14 @@ impl Cli {
                 Ok((key.trim().to_string(), value))
             })
             .collect::<Result<Vec<_>, CliError>>()?;
+        // Without --soft-param, the soft run uses the parameters a market
+        // admin would set for this market's depth (see
+        // `sim::suggested_soft_overrides`); `--soft-param x=y` replaces them.
+        let soft_overrides = if soft_overrides.is_empty() {
+            crate::sim::suggested_soft_overrides(self.market_depth_quote)
+        } else {
+            soft_overrides
+        };
         let jobs = match self.jobs {
             0 => std::thread::available_parallelism()
                 .map(|n| n.get())

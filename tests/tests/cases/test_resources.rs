@@ -67,3 +67,77 @@ async fn crank_heap_is_small_and_independent_of_slab_size_and_lots() {
         "heap does not grow with the number of lots"
     );
 }
+
+/// Every handler's peak heap (max over every run of it in this test binary).
+#[tokio::test]
+async fn every_handler_stays_below_the_sbf_heap() {
+    use softliq::instruction as ixn;
+    let mut bank = Bank::start().await;
+    let params = MarketParams {
+        liq_ramp_slots: 0,
+        insurance_withdraw_cooldown_slots: 0,
+        ..MarketParams::default_soft()
+    };
+    let mut tm = TestMarket::create(
+        &mut bank,
+        MarketConfig {
+            params,
+            ..Default::default()
+        },
+    )
+    .await;
+    let lp = tm.new_user(&mut bank, 0, 2_000_000_000_000).await;
+    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
+        .await
+        .unwrap();
+    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
+        .await
+        .unwrap();
+    let t = tm
+        .new_user(&mut bank, 100_000_000_000, 10_000_000_000)
+        .await;
+    let pos = tm
+        .open_levered(&mut bank, &t, tm.slabs[0], 20_000_000_000, 1_798_000_000)
+        .await;
+    tm.withdraw(&mut bank, &t, pos, 1).await.unwrap();
+    tm.update_params(&mut bank, params, 0).await.unwrap();
+    tm.set_price(&mut bank, 94.0).await;
+    tm.crank(&mut bank, &lp, &[pos]).await.unwrap();
+    let (l, _) = tm.open_lots(&mut bank).await[0];
+    tm.take(&mut bank, &lp, l, 1_000_000_000, u64::MAX)
+        .await
+        .unwrap();
+    tm.set_price(&mut bank, 110.0).await;
+    tm.redeem(&mut bank, &t, l, pos.slab).await.unwrap();
+    tm.repay(&mut bank, &t, pos, u64::MAX).await.unwrap();
+    tm.close(&mut bank, &t, pos).await.unwrap();
+    tm.insurance_request(&mut bank, &lp, 1_000).await.unwrap();
+    tm.insurance_withdraw(&mut bank, &lp).await.unwrap();
+    tm.lp_withdraw(&mut bank, &lp, 1_000_000).await.unwrap();
+    let handlers: [(&str, &[u8]); 16] = [
+        ("initialize_market", ixn::InitializeMarket::DISCRIMINATOR),
+        ("update_params", ixn::UpdateParams::DISCRIMINATOR),
+        ("init_slab", ixn::InitSlab::DISCRIMINATOR),
+        ("lp_deposit", ixn::LpDeposit::DISCRIMINATOR),
+        ("lp_withdraw", ixn::LpWithdraw::DISCRIMINATOR),
+        ("open_position", ixn::OpenPosition::DISCRIMINATOR),
+        ("deposit_collateral", ixn::DepositCollateral::DISCRIMINATOR),
+        (
+            "withdraw_collateral",
+            ixn::WithdrawCollateral::DISCRIMINATOR,
+        ),
+        ("borrow", ixn::Borrow::DISCRIMINATOR),
+        ("repay", ixn::Repay::DISCRIMINATOR),
+        ("close_position", ixn::ClosePosition::DISCRIMINATOR),
+        ("crank_liquidate", ixn::CrankLiquidate::DISCRIMINATOR),
+        ("auction_take", ixn::AuctionTake::DISCRIMINATOR),
+        ("auction_redeem", ixn::AuctionRedeem::DISCRIMINATOR),
+        ("insurance_deposit", ixn::InsuranceDeposit::DISCRIMINATOR),
+        ("insurance_withdraw", ixn::InsuranceWithdraw::DISCRIMINATOR),
+    ];
+    for (name, disc) in handlers {
+        let peak = heap::peak_of(disc);
+        println!("heap peak {name}: {peak} B");
+        assert!(peak > 0 && peak < SBF_HEAP, "{name}: {peak} B");
+    }
+}

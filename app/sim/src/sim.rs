@@ -254,7 +254,17 @@ pub fn simulate(config: &SimConfig) -> Result<SimOutput, SimError> {
     let style = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} {msg}")
         .expect("template")
         .progress_chars("=> ");
-    let bars: Vec<ProgressBar> = RUNS
+    // Developer aid: `SOFTLIQ_SIM_RUNS=soft,hard` runs only those mechanisms
+    // (parameter sweeps); the report then lacks the others.
+    let only = std::env::var("SOFTLIQ_SIM_RUNS").ok();
+    let kinds: Vec<RunKind> = RUNS
+        .into_iter()
+        .filter(|k| {
+            only.as_ref()
+                .is_none_or(|o| o.split(',').any(|n| n == k.name()))
+        })
+        .collect();
+    let bars: Vec<ProgressBar> = kinds
         .iter()
         .map(|k| {
             let bar = progress.add(ProgressBar::new(config.slots));
@@ -267,15 +277,15 @@ pub fn simulate(config: &SimConfig) -> Result<SimOutput, SimError> {
 
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<RunOutput, SimError>>>> =
-        Mutex::new(RUNS.iter().map(|_| None).collect());
+        Mutex::new(kinds.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
-        for _ in 0..config.jobs.clamp(1, RUNS.len()) {
+        for _ in 0..config.jobs.clamp(1, kinds.len()) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= RUNS.len() {
+                if i >= kinds.len() {
                     break;
                 }
-                let kind = RUNS[i];
+                let kind = kinds[i];
                 let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let rt = tokio::runtime::Builder::new_current_thread()
                         .enable_all()
@@ -299,7 +309,7 @@ pub fn simulate(config: &SimConfig) -> Result<SimOutput, SimError> {
             });
         }
     });
-    let mut runs = Vec::with_capacity(RUNS.len());
+    let mut runs = Vec::with_capacity(kinds.len());
     for r in results.into_inner().expect("results") {
         runs.push(r.expect("every run finished")?);
     }

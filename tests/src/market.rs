@@ -18,6 +18,8 @@ use crate::tokens::{self, TOKEN};
 #[derive(Clone, Debug)]
 pub struct MarketConfig {
     pub params: MarketParams,
+    /// Dynamic risk (static margins by default).
+    pub risk: RiskParams,
     pub collateral_program: Pubkey,
     pub debt_program: Pubkey,
     pub collateral_decimals: u8,
@@ -34,6 +36,7 @@ impl Default for MarketConfig {
     fn default() -> Self {
         Self {
             params: MarketParams::default_soft(),
+            risk: RiskParams::static_default(),
             collateral_program: TOKEN,
             debt_program: TOKEN,
             collateral_decimals: 9,
@@ -275,6 +278,7 @@ impl TestMarket {
             oracle_feed_id: feed_id,
             inverted: cfg.inverted,
             lot_capacity: cfg.lot_capacity,
+            risk: cfg.risk,
         };
         let ix = Instruction {
             program_id: softliq::ID,
@@ -524,6 +528,30 @@ impl TestMarket {
             &[&admin],
         )
         .await
+    }
+
+    pub async fn set_risk_params(
+        &mut self,
+        bank: &mut Bank,
+        risk: RiskParams,
+    ) -> Result<(), TxError> {
+        let a = softliq::accounts::SetRiskParams {
+            admin: self.admin.pubkey(),
+            market: self.market,
+        };
+        let admin = self.admin.insecure_clone();
+        self.exec(bank, ix(a, softliq::instruction::SetRiskParams { risk }), &[&admin])
+            .await
+    }
+
+    /// `refresh_risk`, signed by the bank's payer (permissionless).
+    pub async fn refresh_risk(&mut self, bank: &mut Bank) -> Result<(), TxError> {
+        let a = softliq::accounts::RefreshRisk {
+            market: self.market,
+            oracle: self.oracle,
+        };
+        self.exec(bank, ix(a, softliq::instruction::RefreshRisk {}), &[])
+            .await
     }
 
     // ---- LP ----

@@ -112,6 +112,14 @@ pub enum SoftliqError {
     CooldownNotElapsed,
     #[msg("No pending insurance withdrawal")]
     NoPendingWithdrawal,
+    #[msg("Invalid risk parameters (volatility, margin add-on, depth budget)")]
+    InvalidRiskParams,
+    #[msg("Unsafe parameters: max price move per slot x max slots between cranks + penalty exceeds the maintenance margin")]
+    UnsafeCrankGap,
+    #[msg("The margin add-on cap is fixed at market creation")]
+    RiskCapImmutable,
+    #[msg("Market depth may change by at most 2x per update")]
+    DepthChangeTooLarge,
 }
 
 /// Maps a `None` from checked math to `MathOverflow`.
@@ -136,6 +144,16 @@ impl From<crate::engine::params::ParamError> for SoftliqError {
             P::Oracle => Self::InvalidOracleParams,
             P::BorrowRate => Self::InvalidBorrowRate,
             P::Cooldown => Self::InvalidCooldown,
+        }
+    }
+}
+
+impl From<crate::engine::risk::RiskError> for SoftliqError {
+    fn from(e: crate::engine::risk::RiskError) -> Self {
+        use crate::engine::risk::RiskError as R;
+        match e {
+            R::Bounds => Self::InvalidRiskParams,
+            R::SafetyRule => Self::UnsafeCrankGap,
         }
     }
 }

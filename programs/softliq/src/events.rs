@@ -170,3 +170,27 @@ pub struct InsuranceChanged {
     pub shares: u64,
     pub balance_after: u64,
 }
+
+/// The volatility estimate took a new price (at most once per slot).
+#[event]
+pub struct RiskUpdated {
+    pub market: Pubkey,
+    pub slot: u64,
+    pub price: u64,
+    pub variance_ppb2: u64,
+    pub sigma_horizon_bps: u64,
+    /// Add-on of the initial margin.
+    pub addon_bps: u64,
+    /// Add-on of the maintenance and target margins.
+    pub maint_addon_bps: u64,
+}
+
+#[event]
+pub struct RiskParamsUpdated {
+    pub market: Pubkey,
+    pub vol_enabled: u64,
+    pub vol_k_bps: u64,
+    pub margin_addon_cap_bps: u64,
+    pub depth_native: u64,
+    pub budget_depth_bps: u64,
+}

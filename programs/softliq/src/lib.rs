@@ -15,7 +15,7 @@ pub mod oracle;
 pub mod state;
 
 use instructions::*;
-use state::MarketParams;
+use state::{MarketParams, RiskParams};
 
 declare_id!("BjiAzQd2mWhtTosP4e9cvCpFKxTsuffzC5vHJZ1Fu6yf");
 
@@ -35,6 +35,12 @@ pub mod softliq {
         paused: u8,
     ) -> Result<()> {
         instructions::admin::update_params::handler(ctx, params, paused)
+    }
+    pub fn set_risk_params(ctx: Context<SetRiskParams>, risk: RiskParams) -> Result<()> {
+        instructions::admin::set_risk_params::handler(ctx, risk)
+    }
+    pub fn refresh_risk(ctx: Context<RefreshRisk>) -> Result<()> {
+        instructions::keeper::refresh_risk::handler(ctx)
     }
     pub fn init_slab(ctx: Context<InitSlab>, capacity: u32) -> Result<()> {
         instructions::admin::init_slab::handler(ctx, capacity)

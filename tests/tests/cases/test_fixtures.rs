@@ -121,6 +121,25 @@ impl Fx for MarketParams {
     }
 }
 
+impl Fx for RiskParams {
+    fn fx(&self) -> Value {
+        Value::Object(fx_struct!(RiskParams, *self;
+            vol_enabled, vol_half_life_slots, vol_max_move_bps, vol_horizon_slots, vol_k_bps,
+            margin_addon_cap_bps, margin_step_bps, depth_native, budget_depth_bps,
+            budget_floor_bps, max_price_move_bps, max_crank_gap_slots, reserved,
+        ))
+    }
+}
+
+impl Fx for RiskState {
+    fn fx(&self) -> Value {
+        Value::Object(fx_struct!(RiskState, *self;
+            last_price, last_slot, variance_ppb2, sigma_horizon_bps, addon_bps,
+            maint_addon_bps, updates, reserved,
+        ))
+    }
+}
+
 impl Fx for BookHeader {
     fn fx(&self) -> Value {
         Value::Object(fx_struct!(BookHeader, *self;
@@ -141,7 +160,7 @@ fn market_fields(m: &Market) -> Value {
         penalties_collected_native, bad_debt_insurance_native, bad_debt_socialized_native,
         lots_settled, interest_accrued_native,
         vault_auth_bump, oracle_kind, inverted, collateral_decimals, debt_decimals, paused,
-        _padding, reserved,
+        _padding, risk, risk_state, reserved,
     ))
 }
 
@@ -218,6 +237,12 @@ async fn scenario() -> Scenario {
             // episode spans several slots.
             liq_ramp_slots: 4,
             ..MarketParams::default_soft()
+        },
+        // Static margins (the estimate still runs, so its state is not all zero),
+        // with an add-on cap for the decoders to read.
+        risk: RiskParams {
+            margin_addon_cap_bps: 200,
+            ..RiskParams::static_default()
         },
         lot_capacity: 8,
         slab_capacities: vec![16],
@@ -477,6 +502,7 @@ fn instructions_json(s: &Scenario) -> Value {
         oracle_feed_id: tm.feed_id,
         inverted: s.cfg.inverted,
         lot_capacity: s.cfg.lot_capacity,
+        risk: s.cfg.risk,
     };
     out.push(ix_json(
         "initialize_market",
@@ -486,6 +512,7 @@ fn instructions_json(s: &Scenario) -> Value {
             "oracle_feed_id": args.oracle_feed_id.fx(),
             "inverted": args.inverted.fx(),
             "lot_capacity": args.lot_capacity.fx(),
+            "risk": args.risk.fx(),
         } }),
         &[
             "admin",
@@ -537,6 +564,34 @@ fn instructions_json(s: &Scenario) -> Value {
             params,
             paused: PAUSE_BORROW,
         },
+    ));
+
+    let risk = RiskParams {
+        vol_enabled: 1,
+        margin_addon_cap_bps: s.cfg.risk.margin_addon_cap_bps,
+        depth_native: 20_000_000_000_000,
+        budget_depth_bps: 50,
+        ..s.cfg.risk
+    };
+    out.push(ix_json(
+        "set_risk_params",
+        json!({ "risk": risk.fx() }),
+        &["admin", "market"],
+        a::SetRiskParams {
+            admin: tm.admin.pubkey(),
+            market: tm.market,
+        },
+        d::SetRiskParams { risk },
+    ));
+    out.push(ix_json(
+        "refresh_risk",
+        json!({}),
+        &["market", "oracle"],
+        a::RefreshRisk {
+            market: tm.market,
+            oracle: tm.oracle,
+        },
+        d::RefreshRisk {},
     ));
 
     out.push(ix_json(

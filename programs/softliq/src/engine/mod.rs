@@ -7,3 +7,4 @@ pub mod interest;
 pub mod liquidation;
 pub mod params;
 pub mod pool;
+pub mod risk;

@@ -3,13 +3,43 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
-use crate::engine::{health, interest};
+use crate::engine::{health, interest, risk};
 use crate::error::SoftliqError;
+use crate::events::RiskUpdated;
 use crate::math;
 use crate::state::{
-    BookEntry, BookHeader, BookView, LotBook, Market, PositionSlab, BOOK_HEADER_SIZE,
+    BookEntry, BookHeader, BookView, LotBook, Market, MarketParams, PositionSlab, BOOK_HEADER_SIZE,
     VAULT_AUTH_SEED,
 };
+
+/// Feeds a guarded oracle price to the volatility estimate (at most once per
+/// slot; a price that failed a guard never gets here) and emits `RiskUpdated`.
+pub fn observe_price(market: &mut Market, key: &Pubkey, price: u64, slot: u64) -> Result<()> {
+    let Some(next) = risk::observe(&market.risk, &market.risk_state, price, slot) else {
+        return Ok(());
+    };
+    market.risk_state = next;
+    emit!(RiskUpdated {
+        market: *key,
+        slot,
+        price,
+        variance_ppb2: next.variance_ppb2,
+        sigma_horizon_bps: next.sigma_horizon_bps,
+        addon_bps: next.addon_bps,
+        maint_addon_bps: next.maint_addon_bps,
+    });
+    Ok(())
+}
+
+/// The parameters in force: margins with their volatility add-ons, the
+/// budget from the market depth (`engine::risk::effective`).
+pub fn effective_params(market: &Market) -> Result<MarketParams> {
+    math!(risk::effective(
+        &market.params,
+        &market.risk,
+        &market.risk_state
+    ))
+}
 
 /// Accrues interest from `last_accrual_slot` to `slot` (debt grows, pool value with it).
 pub fn accrue(market: &mut Market, slot: u64) -> Result<()> {

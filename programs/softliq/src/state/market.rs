@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use super::MarketParams;
+use super::{MarketParams, RiskParams};
 
 pub const ORACLE_KIND_PYTH_PULL: u8 = 0;
 pub const ORACLE_KIND_PYTH_LEGACY: u8 = 1;
@@ -74,13 +74,39 @@ pub struct Market {
     pub debt_decimals: u8,
     pub paused: u8,
     pub _padding: [u8; 2],
+    pub risk: RiskParams,
+    pub risk_state: RiskState,
     pub reserved: [u64; 16],
 }
 
-pub const MARKET_SIZE: usize = 32 * 9 + 32 * 8 + 8 * 22 + 8 + 8 * 16;
+/// The volatility estimate and the margin add-on it drives
+/// (`engine::risk::update`). ABI: all u64, no padding.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RiskState {
+    /// Last price fed to the estimator (0 = none yet).
+    pub last_price: u64,
+    pub last_slot: u64,
+    /// Exponentially weighted variance of the per-slot return, in (1e-9)².
+    pub variance_ppb2: u64,
+    /// σ over the liquidation horizon, bps (rounded up).
+    pub sigma_horizon_bps: u64,
+    /// Add-on of the initial margin (moves at most `margin_step_bps` a slot).
+    pub addon_bps: u64,
+    /// Add-on of the maintenance and target margins: the initial margin's
+    /// add-on as it stood before the latest update, so that a rise reaches
+    /// liquidations one update (at least one slot) after borrowers see it.
+    pub maint_addon_bps: u64,
+    pub updates: u64,
+    pub reserved: u64,
+}
+
+pub const MARKET_SIZE: usize = 32 * 9 + 32 * 8 + 8 * 22 + 8 + 16 * 8 + 8 * 8 + 8 * 16;
 const _: () = assert!(core::mem::size_of::<Market>() == MARKET_SIZE);
 const _: () = assert!(core::mem::size_of::<MarketParams>() == 32 * 8);
 const _: () = assert!(core::mem::align_of::<Market>() == 8);
+const _: () = assert!(core::mem::size_of::<RiskParams>() == 16 * 8);
+const _: () = assert!(core::mem::size_of::<RiskState>() == 8 * 8);
 
 impl Market {
     pub const SPACE: usize = 8 + MARKET_SIZE;

@@ -74,3 +74,67 @@ pub struct MarketParams {
     pub borrow_rate_kink_bps: u64,
     pub insurance_withdraw_cooldown_slots: u64,
 }
+
+/// Dynamic-risk parameters: the volatility estimate, volatility-scaled
+/// margins, the depth-aware liquidation budget and the crank-gap assumption
+/// of the creation safety rule. Validated by `engine::risk::validate`;
+/// documented in docs/dynamic-risk.md. ABI: all u64, no padding.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+#[cfg_attr(not(feature = "idl-build"), derive(AnchorSerialize, AnchorDeserialize))]
+#[cfg_attr(
+    feature = "idl-build",
+    derive(borsh::BorshSerialize, borsh::BorshDeserialize),
+    borsh(crate = "anchor_lang::prelude::borsh")
+)]
+pub struct RiskParams {
+    /// 1: margins follow the volatility estimate; 0: static margins.
+    pub vol_enabled: u64,
+    /// Half-life of the exponentially weighted variance.
+    pub vol_half_life_slots: u64,
+    /// Cap of one update's absolute return (bps): bounds a single
+    /// (manipulated) price's contribution to the variance.
+    pub vol_max_move_bps: u64,
+    /// Liquidation horizon over which σ is measured (σ_h = σ_slot·√h).
+    pub vol_horizon_slots: u64,
+    /// Margin add-on per σ_h (bps of add-on per 10,000 bps of σ_h, i.e. `k`·1e4).
+    pub vol_k_bps: u64,
+    /// Cap of the add-on; margins stay within [base, base + cap].
+    pub margin_addon_cap_bps: u64,
+    /// Most the add-on may change per slot.
+    pub margin_step_bps: u64,
+    /// Depth of the external market (debt-token native), set by the admin; 0 = unused.
+    pub depth_native: u64,
+    /// Per-slot liquidation budget as bps of `depth_native` (0 = `max_liq_notional_per_slot`).
+    pub budget_depth_bps: u64,
+    /// Budget kept at the add-on cap (bps of the depth budget; 10,000 = no shrink).
+    pub budget_floor_bps: u64,
+    /// Creation safety rule: assumed largest oracle move in one slot (bps)…
+    pub max_price_move_bps: u64,
+    /// …and longest gap between cranks (slots); move × gap + penalty ≤ maintenance.
+    pub max_crank_gap_slots: u64,
+    pub reserved: [u64; 4],
+}
+
+impl RiskParams {
+    /// Static margins, no depth budget; the safety rule assumes a 0.5% move
+    /// per slot and a crank at least every 8 slots (400 bps + penalty must
+    /// fit in the maintenance margin).
+    pub fn static_default() -> Self {
+        Self {
+            vol_enabled: 0,
+            vol_half_life_slots: 150,
+            vol_max_move_bps: 500,
+            vol_horizon_slots: 150,
+            vol_k_bps: 20_000,
+            margin_addon_cap_bps: 0,
+            margin_step_bps: 1,
+            depth_native: 0,
+            budget_depth_bps: 0,
+            budget_floor_bps: 10_000,
+            max_price_move_bps: 50,
+            max_crank_gap_slots: 8,
+            reserved: [0; 4],
+        }
+    }
+}

@@ -5,9 +5,11 @@ use anchor_spl::token_2022::spl_token_2022::extension::{
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::params::validate;
+use crate::engine::risk;
 use crate::error::SoftliqError;
 use crate::events::MarketInitialized;
 use crate::instructions::common::init_book_header;
+use crate::instructions::common::observe_price;
 use crate::math::BORROW_INDEX_SCALE;
 use crate::state::*;
 
@@ -20,6 +22,8 @@ pub struct InitializeMarketArgs {
     /// The market's price is 1 / the feed's price.
     pub inverted: bool,
     pub lot_capacity: u32,
+    /// Dynamic risk (see docs/dynamic-risk.md); the add-on cap is fixed here.
+    pub risk: RiskParams,
 }
 
 #[derive(Accounts)]
@@ -95,6 +99,7 @@ fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
 
 pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Result<()> {
     validate(&args.params).map_err(SoftliqError::from)?;
+    risk::validate(&args.params, &args.risk).map_err(SoftliqError::from)?;
     require!(
         args.oracle_kind == ORACLE_KIND_PYTH_PULL || args.oracle_kind == ORACLE_KIND_PYTH_LEGACY,
         SoftliqError::OracleMalformed
@@ -134,6 +139,7 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
     m.oracle = ctx.accounts.oracle.key();
     m.oracle_feed_id = args.oracle_feed_id;
     m.params = args.params;
+    m.risk = args.risk;
     m.borrow_index = BORROW_INDEX_SCALE;
     m.last_accrual_slot = clock.slot;
     m.vault_auth_bump = ctx.bumps.vault_auth;
@@ -141,8 +147,9 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
     m.inverted = u8::from(args.inverted);
     m.collateral_decimals = ctx.accounts.collateral_mint.decimals;
     m.debt_decimals = ctx.accounts.debt_mint.decimals;
-    // The oracle must read and pass every guard now.
-    crate::oracle::load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+    // The oracle must read and pass every guard now; its price seeds the estimate.
+    let price = crate::oracle::load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+    observe_price(&mut m, &market_key, price.price, clock.slot)?;
 
     emit!(MarketInitialized {
         market: market_key,

@@ -20,6 +20,9 @@ pub fn handler(ctx: Context<UpdateParams>, params: MarketParams, paused: u8) -> 
     validate(&params).map_err(SoftliqError::from)?;
     require!(paused & !PAUSE_ALL == 0, SoftliqError::InvalidMargins);
     let mut m = ctx.accounts.market.load_mut()?;
+    // The risk rules (add-on cap within the margin bounds, the crank-gap
+    // safety rule) must still hold with the new margins and penalty.
+    crate::engine::risk::validate(&params, &m.risk).map_err(SoftliqError::from)?;
     // Interest up to now accrues at the old rate curve.
     accrue(&mut m, Clock::get()?.slot)?;
     m.params = params;

@@ -6,7 +6,8 @@ use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::LotRedeemed;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, position_debt, transfer_in, with_lots, with_slab,
+    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, transfer_in,
+    with_lots, with_slab,
 };
 use crate::math;
 use crate::oracle::load_price;
@@ -45,6 +46,9 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
     let mut m = ctx.accounts.market.load_mut()?;
     accrue(&mut m, clock.slot)?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+    let maint_margin_bps = effective_params(&m)?.maint_margin_bps;
+    observe_price(&mut m, &market_key, price.price, clock.slot)?;
+    let init_margin_bps = effective_params(&m)?.init_margin_bps;
     let lot = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
         let lot = *open_lot(lots, lot_index, lot_generation)?;
         require_keys_eq!(lot.owner, owner, SoftliqError::NotOwner);
@@ -64,7 +68,7 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
             c,
             debt,
             price.conservative(),
-            m.params.init_margin_bps
+            init_margin_bps
         ))?;
         require!(h >= 0, SoftliqError::InsufficientHealth);
         p.collateral_native = c;
@@ -72,7 +76,7 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
             c,
             debt,
             price.price,
-            m.params.maint_margin_bps
+            maint_margin_bps
         ))? {
             p.end_episode();
         }

@@ -5,7 +5,9 @@ use super::lot_ref::open_lot;
 use crate::engine::auction;
 use crate::error::SoftliqError;
 use crate::events::LotReset;
-use crate::instructions::common::{checked_add, checked_sub, transfer_out, with_lots};
+use crate::instructions::common::{
+    checked_add, checked_sub, observe_price, transfer_out, with_lots,
+};
 use crate::math;
 use crate::oracle::load_price;
 use crate::state::{LotBook, Market, VAULT_AUTH_SEED};
@@ -39,6 +41,7 @@ pub fn handler(ctx: Context<AuctionReset>, lot_index: u32, lot_generation: u32) 
     let market_key = ctx.accounts.market.key();
     let mut m = ctx.accounts.market.load_mut()?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+    observe_price(&mut m, &market_key, price.price, clock.slot)?;
     let (start, resets) = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
         let lot = open_lot(lots, lot_index, lot_generation)?;
         require!(lot.collateral_native > 0, SoftliqError::ResetTooEarly);

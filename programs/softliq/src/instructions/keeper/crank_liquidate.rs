@@ -6,13 +6,15 @@ use crate::engine::{auction, fees, health};
 use crate::error::SoftliqError;
 use crate::events::{CrankCompleted, PositionLiquidated};
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, health_i64, position_debt, transfer_out, with_lots, with_slab,
+    accrue, checked_add, checked_sub, effective_params, health_i64, observe_price, position_debt,
+    transfer_out, with_lots, with_slab,
 };
 use crate::math;
 use crate::math::BORROW_INDEX_SCALE;
 use crate::oracle::{load_price, OraclePrice};
 use crate::state::{
-    BookView, Lot, LotBook, Market, Position, PositionSlab, POSITION_IN_EPISODE, VAULT_AUTH_SEED,
+    BookView, Lot, LotBook, Market, MarketParams, Position, PositionSlab, POSITION_IN_EPISODE,
+    VAULT_AUTH_SEED,
 };
 
 /// A position named by a crank: `(index, generation)` in the crank's slab.
@@ -52,6 +54,9 @@ struct CrankEnv {
     slab: Pubkey,
     slot: u64,
     price: OraclePrice,
+    /// Parameters in force (margins with their add-ons, depth budget) for
+    /// the whole call; read before this slot's price moved the estimate.
+    params: MarketParams,
 }
 
 /// Soft-liquidates the named positions, each at most once per slot, by as much
@@ -67,6 +72,10 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
     );
     accrue(&mut m, clock.slot)?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+    // The margins in force are those from before this slot's price: a rise of
+    // the add-on reaches liquidations one update later (docs/dynamic-risk.md).
+    let params = effective_params(&m)?;
+    observe_price(&mut m, &ctx.accounts.market.key(), price.price, clock.slot)?;
     if m.budget_slot != clock.slot {
         m.budget_slot = clock.slot;
         m.budget_used_notional_native = 0;
@@ -76,6 +85,7 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
         slab: ctx.accounts.slab.key(),
         slot: clock.slot,
         price,
+        params,
     };
     let mut liquidated = 0u32;
     let mut pay_total = 0u64;
@@ -143,7 +153,7 @@ fn liq_input(m: &Market, p: &Position, debt: u64, env: &CrankEnv) -> LiqInput {
             0
         },
         budget_remaining_notional: remaining(
-            m.params.max_liq_notional_per_slot,
+            env.params.max_liq_notional_per_slot,
             m.budget_used_notional_native,
         ),
         hole_remaining_collateral: remaining(
@@ -173,7 +183,7 @@ fn liquidate_one(
         return Ok(None);
     }
     let debt = position_debt(m, p.debt_shares)?;
-    let params = LiqParams::from_market(&m.params);
+    let params = LiqParams::from_market(&env.params);
     let step: LiqPlan = match plan(&params, &liq_input(m, p, debt, env)) {
         Ok(Ok(step)) => step,
         Ok(Err(crate::engine::liquidation::NoLiq::Healthy)) => {
@@ -250,7 +260,7 @@ fn liquidate_one(
     m.liquidations = checked_add(m.liquidations, 1)?;
 
     let debt1 = position_debt(m, shares1)?;
-    let pr = &m.params;
+    let pr = &env.params;
     emit!(PositionLiquidated {
         market: env.market,
         slab: env.slab,

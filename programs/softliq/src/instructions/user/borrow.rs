@@ -6,7 +6,8 @@ use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, position_debt, require_nonzero, transfer_out, with_slab,
+    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt,
+    require_nonzero, transfer_out, with_slab,
 };
 use crate::math;
 use crate::oracle::load_price;
@@ -47,6 +48,9 @@ pub fn handler(ctx: Context<Borrow>, index: u32, generation: u32, amount: u64) -
         SoftliqError::InsufficientPoolCash
     );
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+    // A rising add-on applies to borrowing at once.
+    observe_price(&mut m, &market_key, price.price, clock.slot)?;
+    let init_margin_bps = effective_params(&m)?.init_margin_bps;
     let new_shares = math!(health::shares_for_borrow(amount, m.borrow_index))?;
     let (collateral_after, debt_after) = with_slab(&ctx.accounts.slab, &market_key, |slab| {
         let p = owned(slab, index, generation, &owner)?;
@@ -56,7 +60,7 @@ pub fn handler(ctx: Context<Borrow>, index: u32, generation: u32, amount: u64) -
             p.collateral_native,
             debt,
             price.conservative(),
-            m.params.init_margin_bps
+            init_margin_bps
         ))?;
         require!(h >= 0, SoftliqError::InsufficientHealth);
         p.debt_shares = shares;

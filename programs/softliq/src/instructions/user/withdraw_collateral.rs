@@ -6,7 +6,8 @@ use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_sub, position_debt, require_nonzero, transfer_out, with_slab,
+    accrue, checked_sub, effective_params, observe_price, position_debt, require_nonzero,
+    transfer_out, with_slab,
 };
 use crate::math;
 use crate::oracle::load_price;
@@ -47,27 +48,35 @@ pub fn handler(
     let clock = Clock::get()?;
     let mut m = ctx.accounts.market.load_mut()?;
     accrue(&mut m, clock.slot)?;
-    let (collateral_after, debt_after) = with_slab(&ctx.accounts.slab, &market_key, |slab| {
-        let p = owned(slab, index, generation, &owner)?;
-        require!(
-            p.collateral_native >= amount,
-            SoftliqError::InsufficientCollateral
-        );
-        let collateral_after = checked_sub(p.collateral_native, amount)?;
-        let debt = position_debt(&m, p.debt_shares)?;
-        if debt > 0 {
-            let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-            let h = math!(health::health(
-                collateral_after,
-                debt,
-                price.conservative(),
-                m.params.init_margin_bps
-            ))?;
-            require!(h >= 0, SoftliqError::InsufficientHealth);
-        }
-        p.collateral_native = collateral_after;
-        Ok((collateral_after, debt))
-    })?;
+    let init_margin_bps = effective_params(&m)?.init_margin_bps;
+    let (collateral_after, debt_after, seen) =
+        with_slab(&ctx.accounts.slab, &market_key, |slab| {
+            let p = owned(slab, index, generation, &owner)?;
+            require!(
+                p.collateral_native >= amount,
+                SoftliqError::InsufficientCollateral
+            );
+            let collateral_after = checked_sub(p.collateral_native, amount)?;
+            let debt = position_debt(&m, p.debt_shares)?;
+            // Without debt no price is needed (withdrawals work through an oracle outage).
+            let mut seen = None;
+            if debt > 0 {
+                let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
+                let h = math!(health::health(
+                    collateral_after,
+                    debt,
+                    price.conservative(),
+                    init_margin_bps
+                ))?;
+                require!(h >= 0, SoftliqError::InsufficientHealth);
+                seen = Some(price.price);
+            }
+            p.collateral_native = collateral_after;
+            Ok((collateral_after, debt, seen))
+        })?;
+    if let Some(price) = seen {
+        observe_price(&mut m, &market_key, price, clock.slot)?;
+    }
     m.total_position_collateral_native = checked_sub(m.total_position_collateral_native, amount)?;
     let (bump, borrow_index) = (m.vault_auth_bump, m.borrow_index);
     drop(m);

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
 use criterion::{criterion_group, criterion_main, Criterion};
-use softliq::engine::health;
 use softliq::math::BORROW_INDEX_SCALE;
 use softliq::state::{
     slab_account_size, BookEntry, BookHeader, Market, MarketParams, Position, PositionSlab,
@@ -25,6 +24,8 @@ const SLABS: usize = 10;
 const PER_SLAB: usize = 100_000;
 /// 100 USDC per SOL (9 / 6 decimals).
 const PRICE: u64 = 100_000_000_000;
+/// The slot the scans run at.
+const SLOT: u64 = 1_000;
 
 fn market() -> Market {
     let mut m: Market = bytemuck::Zeroable::zeroed();
@@ -95,7 +96,12 @@ fn naive_decode(data: &[u8]) -> Option<(BookHeader, Vec<Position>)> {
     Some((header, v))
 }
 
-fn naive_liquidatable_all(m: &Market, slabs: &[(Pubkey, &[u8])], price: u64) -> Vec<Candidate> {
+fn naive_liquidatable_all(
+    m: &Market,
+    slabs: &[(Pubkey, &[u8])],
+    price: u64,
+    slot: u64,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (key, data) in slabs {
         let Some((h, positions)) = naive_decode(data) else {
@@ -108,13 +114,7 @@ fn naive_liquidatable_all(m: &Market, slabs: &[(Pubkey, &[u8])], price: u64) -> 
             let Some(c) = scan::evaluate(m, key, i as u32, p, price) else {
                 continue;
             };
-            if health::is_liquidatable(
-                c.collateral_native,
-                c.debt_native,
-                price,
-                m.params.maint_margin_bps,
-            ) == Some(true)
-            {
+            if scan::would_liquidate(m, p, c.debt_native, price, slot) {
                 out.push(c);
             }
         }
@@ -141,8 +141,8 @@ fn bench(c: &mut Criterion) {
         .collect();
     let views: Vec<(Pubkey, &[u8])> = slabs.iter().map(|(k, d)| (*k, &d[..])).collect();
 
-    let fast = scan::liquidatable_all(&m, &views, PRICE);
-    let slow = naive_liquidatable_all(&m, &views, PRICE);
+    let fast = scan::liquidatable_all(&m, &views, PRICE, SLOT);
+    let slow = naive_liquidatable_all(&m, &views, PRICE, SLOT);
     assert_eq!(
         fast, slow,
         "both paths find the same positions in the same order"
@@ -156,17 +156,17 @@ fn bench(c: &mut Criterion) {
     let runs = 7;
     let t_fast = median(
         (0..runs)
-            .map(|_| time(|| scan::liquidatable_all(&m, &views, PRICE)))
+            .map(|_| time(|| scan::liquidatable_all(&m, &views, PRICE, SLOT)))
             .collect(),
     );
     let t_slow = median(
         (0..runs)
-            .map(|_| time(|| naive_liquidatable_all(&m, &views, PRICE)))
+            .map(|_| time(|| naive_liquidatable_all(&m, &views, PRICE, SLOT)))
             .collect(),
     );
     let t_rank = median(
         (0..3)
-            .map(|_| time(|| scan::rank_all(&m, &views, PRICE)))
+            .map(|_| time(|| scan::rank_all(&m, &views, PRICE, SLOT)))
             .collect(),
     );
     println!(
@@ -185,13 +185,13 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(8));
     g.bench_function("zero_copy", |b| {
-        b.iter(|| black_box(scan::liquidatable_all(&m, black_box(&views), PRICE)))
+        b.iter(|| black_box(scan::liquidatable_all(&m, black_box(&views), PRICE, SLOT)))
     });
     g.bench_function("naive_decode", |b| {
-        b.iter(|| black_box(naive_liquidatable_all(&m, black_box(&views), PRICE)))
+        b.iter(|| black_box(naive_liquidatable_all(&m, black_box(&views), PRICE, SLOT)))
     });
     g.bench_function("zero_copy_rank_all", |b| {
-        b.iter(|| black_box(scan::rank_all(&m, black_box(&views), PRICE)))
+        b.iter(|| black_box(scan::rank_all(&m, black_box(&views), PRICE, SLOT)))
     });
     g.finish();
 }

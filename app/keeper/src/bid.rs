@@ -35,6 +35,21 @@ pub struct BidDecision {
     pub max_price: u64,
 }
 
+/// The lot's auction price at `slot` if it can be taken now (in use, with
+/// collateral, not in need of a reset: a take would fail then); `None`
+/// otherwise or on overflow.
+pub fn ask(params: &MarketParams, lot: &Lot, slot: u64) -> Option<u64> {
+    if !lot.in_use() || lot.collateral_native == 0 {
+        return None;
+    }
+    let elapsed = slot.saturating_sub(lot.start_slot);
+    let price = auction::price_at(params, lot.start_price, elapsed)?;
+    if auction::needs_reset(params, lot.start_price, price, elapsed, lot.resets)? {
+        return None;
+    }
+    Some(price)
+}
+
 /// Take the whole lot when its current auction price is at or below the
 /// valuation and it does not need a reset (a take would fail then); `None`
 /// otherwise, or when the take would fail (nothing to take, dust).
@@ -52,14 +67,10 @@ pub fn decide_with_budget(
     v: &Valuation,
     max_quote: Option<u64>,
 ) -> Option<BidDecision> {
-    if !lot.in_use() || lot.collateral_native == 0 || lot.tab_native()? == 0 {
+    if lot.tab_native()? == 0 {
         return None;
     }
-    let elapsed = slot.saturating_sub(lot.start_slot);
-    let price = auction::price_at(params, lot.start_price, elapsed)?;
-    if auction::needs_reset(params, lot.start_price, price, elapsed, lot.resets)? {
-        return None;
-    }
+    let price = ask(params, lot, slot)?;
     let limit = v.limit_price()?;
     if price > limit {
         return None;

@@ -303,7 +303,7 @@ impl Keeper {
         let mut cands = Vec::new();
         for slab in &slabs {
             if let Some(data) = read_slab(b, &self.market, slab, None).await? {
-                cands.extend(scan::liquidatable(&m, slab, &data, price));
+                cands.extend(scan::liquidatable(&m, slab, &data, price, clock.slot));
             }
         }
         scan::sort_most_unhealthy(&mut cands);
@@ -525,7 +525,7 @@ impl Keeper {
         let positions = match px {
             Some(px) => {
                 let views: Vec<(Pubkey, &[u8])> = datas.iter().map(|(k, d)| (*k, &d[..])).collect();
-                scan::rank_all(&m, &views, px)
+                scan::rank_all(&m, &views, px, clock.slot)
             }
             None => Vec::new(),
         };

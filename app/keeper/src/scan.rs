@@ -2,13 +2,22 @@
 //!
 //! The account bytes are viewed in place (`softliq::state::entries_of`), never
 //! copied or deserialised entry by entry; every number comes from the
-//! program's `engine` (health, debt from shares, auction price, reset rule)
-//! and interest accrual is the program's own `accrue`.
+//! program's `engine` (health, debt from shares, liquidation sizing, auction
+//! price, reset rule) and interest accrual is the program's own `accrue`.
+//!
+//! Which positions a crank would liquidate is decided by the program's own
+//! sizing, `engine::liquidation::plan`, fed what `crank_liquidate` feeds it
+//! ([`crank_input`]): a position below maintenance, but also one whose
+//! episode is under way and that is back above maintenance yet still below
+//! target, is liquidatable; a step the ramp allows nothing of, or a bounded
+//! scrap below `dust_native`, is not (the program would skip it).
 use anchor_lang::prelude::Pubkey;
+use softliq::engine::liquidation::{plan, LiqInput, LiqParams};
 use softliq::engine::{auction, health};
+use softliq::math::BORROW_INDEX_SCALE;
 use softliq::state::{entries_of, BookEntry, Lot, Market, MarketParams, Position};
 
-/// A position below maintenance at the scanned price.
+/// A position a crank would liquidate at the scanned price and slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Candidate {
     pub slab: Pubkey,
@@ -67,33 +76,89 @@ pub fn sort_most_unhealthy(c: &mut [Candidate]) {
     });
 }
 
+/// The sizing input `crank_liquidate` builds for a position at `slot`
+/// (episode state, rounding slack, dust floor), without the market-wide
+/// per-slot budget and auction cap, which change as the slot's cranks land.
+pub fn crank_input(market: &Market, p: &Position, debt: u64, price: u64, slot: u64) -> LiqInput {
+    let ongoing = p.in_episode();
+    LiqInput {
+        collateral_native: p.collateral_native,
+        debt_native: debt,
+        price,
+        episode_slots: if ongoing {
+            slot.saturating_sub(p.liq_start_slot)
+        } else {
+            0
+        },
+        episode_start_collateral_native: if ongoing {
+            p.episode_start_collateral_native
+        } else {
+            p.collateral_native
+        },
+        episode_seized_collateral_native: if ongoing {
+            p.episode_seized_collateral_native
+        } else {
+            0
+        },
+        // As the program: covers the rounding of debt shares.
+        slack_native: 3u64.saturating_add(market.borrow_index / BORROW_INDEX_SCALE),
+        in_episode: ongoing,
+        min_notional: market.params.dust_native,
+        ..LiqInput::default()
+    }
+}
+
+/// Whether a crank at `slot` and `price` would seize something from `p`
+/// (whose debt is `debt`): `engine::liquidation::plan` returns a step. A
+/// position already stepped in this slot is skipped, as the program does.
+pub fn would_liquidate(market: &Market, p: &Position, debt: u64, price: u64, slot: u64) -> bool {
+    if !p.in_use() || p.debt_shares == 0 || (p.in_episode() && p.last_liq_slot == slot) {
+        return false;
+    }
+    // Cheap filter first: below target is the loosest liquidation condition.
+    if health::is_liquidatable(
+        p.collateral_native,
+        debt,
+        price,
+        market.params.target_margin_bps,
+    ) != Some(true)
+    {
+        return false;
+    }
+    let params = LiqParams::from_market(&market.params);
+    matches!(
+        plan(&params, &crank_input(market, p, debt, price, slot)),
+        Ok(Ok(_))
+    )
+}
+
 /// The positions of one slab account (`slab_data`: the whole account,
-/// discriminator included) that are in use and below maintenance at `price`,
-/// most unhealthy first. Malformed data yields nothing.
+/// discriminator included) that a crank at `slot` would liquidate at
+/// `price` ([`would_liquidate`]), most unhealthy first. `market` should be
+/// [`accrued`] to `slot`. Malformed data yields nothing.
 pub fn liquidatable(
     market: &Market,
     slab: &Pubkey,
     slab_data: &[u8],
     price: u64,
+    slot: u64,
 ) -> Vec<Candidate> {
     let Some((header, positions)) = entries_of::<Position>(slab_data) else {
         return Vec::new();
     };
     let n = (header.next_unused as usize).min(positions.len());
-    let maint = market.params.maint_margin_bps;
     let mut out = Vec::new();
     for (i, p) in positions[..n].iter().enumerate() {
         if !p.in_use() || p.debt_shares == 0 {
             continue;
         }
-        let Some(c) = evaluate(market, slab, i as u32, p, price) else {
+        let Some(debt) = health::debt_native(p.debt_shares, market.borrow_index) else {
             continue;
         };
-        // The engine's own predicate decides (it only runs for the few below zero).
-        if c.health_maint < 0
-            && health::is_liquidatable(c.collateral_native, c.debt_native, price, maint)
-                == Some(true)
-        {
+        if !would_liquidate(market, p, debt, price, slot) {
+            continue;
+        }
+        if let Some(c) = evaluate(market, slab, i as u32, p, price) {
             out.push(c);
         }
     }
@@ -102,10 +167,15 @@ pub fn liquidatable(
 }
 
 /// [`liquidatable`] over several slabs, merged and ranked.
-pub fn liquidatable_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64) -> Vec<Candidate> {
+pub fn liquidatable_all(
+    market: &Market,
+    slabs: &[(Pubkey, &[u8])],
+    price: u64,
+    slot: u64,
+) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = slabs
         .iter()
-        .flat_map(|(k, d)| liquidatable(market, k, d, price))
+        .flat_map(|(k, d)| liquidatable(market, k, d, price, slot))
         .collect();
     sort_most_unhealthy(&mut out);
     out
@@ -116,7 +186,7 @@ pub fn liquidatable_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64) 
 pub struct Ranked {
     pub candidate: Candidate,
     pub owner: Pubkey,
-    /// `engine::health::is_liquidatable` at the scanned price.
+    /// A crank at the scanned price and slot would liquidate it ([`would_liquidate`]).
     pub liquidatable: bool,
     /// Health at the target margin (what a crank restores).
     pub health_target: i128,
@@ -125,8 +195,8 @@ pub struct Ranked {
 }
 
 /// Every in-use position of the given slabs, ranked by maintenance health
-/// (most unhealthy first).
-pub fn rank_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64) -> Vec<Ranked> {
+/// (most unhealthy first), flagged with what a crank at `slot` would do.
+pub fn rank_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64, slot: u64) -> Vec<Ranked> {
     let p = &market.params;
     // Sorting small keys, then permuting once, beats sorting the wide rows.
     let mut slab_rank: Vec<usize> = (0..slabs.len()).collect();
@@ -153,13 +223,7 @@ pub fn rank_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64) -> Vec<R
             let Some(c) = evaluate(market, key, i as u32, pos, price) else {
                 continue;
             };
-            let liquidatable = c.health_maint < 0
-                && health::is_liquidatable(
-                    c.collateral_native,
-                    c.debt_native,
-                    price,
-                    p.maint_margin_bps,
-                ) == Some(true);
+            let liquidatable = would_liquidate(market, pos, c.debt_native, price, slot);
             keys.push((
                 c.health_maint,
                 (rank_of[s] as u64) << 32 | i as u64,
@@ -242,9 +306,10 @@ pub fn open_lots(lot_book_data: &[u8]) -> Vec<(u32, Lot)> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use softliq::math::BORROW_INDEX_SCALE;
+    use softliq::engine::liquidation::{Bound, NoLiq};
     use softliq::state::{
-        slab_account_size, BookHeader, PositionSlab, BOOK_HEADER_SIZE, NONE, POSITION_IN_USE,
+        slab_account_size, BookHeader, PositionSlab, BOOK_HEADER_SIZE, NONE, POSITION_IN_EPISODE,
+        POSITION_IN_USE,
     };
 
     /// A market with the soft defaults at a borrow index of `index_scale_pct`%.
@@ -289,6 +354,22 @@ pub(crate) mod tests {
 
     /// 100 USDC per SOL (9 and 6 decimals).
     const PRICE: u64 = 100_000_000_000;
+    /// The slot the scans run at.
+    const SLOT: u64 = 1_000;
+
+    /// A position in a liquidation episode that began at `start` with 10 SOL,
+    /// `seized` collateral already taken, `collateral` left, `debt` USDC native
+    /// (at a borrow index of 1, shares = debt), last stepped at `last`.
+    fn in_episode(collateral: u64, debt: u64, start: u64, seized: u64, last: u64) -> Position {
+        Position {
+            flags: POSITION_IN_USE | POSITION_IN_EPISODE,
+            liq_start_slot: start,
+            last_liq_slot: last,
+            episode_start_collateral_native: 10_000_000_000,
+            episode_seized_collateral_native: seized,
+            ..pos(collateral, debt, 0)
+        }
+    }
 
     #[test]
     fn ranks_with_the_program_health_code() {
@@ -306,7 +387,7 @@ pub(crate) mod tests {
             pos(20_000_000_000, 1_850_000_000, 0), // 1942.5 vs 1900: -42.5
         ];
         let data = slab_bytes(Pubkey::new_unique(), &positions);
-        let c = liquidatable(&m, &key, &data, PRICE);
+        let c = liquidatable(&m, &key, &data, PRICE, SLOT);
         let order: Vec<u32> = c.iter().map(|c| c.index).collect();
         assert_eq!(order, vec![2, 6, 1, 5]);
         assert_eq!(c[0].generation, 7);
@@ -327,7 +408,7 @@ pub(crate) mod tests {
         }
         assert!(c.windows(2).all(|w| w[0].health_maint <= w[1].health_maint));
         // rank_all: every in-use entry (5 of 6 + the debt-free one), same health figures.
-        let all = rank_all(&m, &[(key, &data)], PRICE);
+        let all = rank_all(&m, &[(key, &data)], PRICE, SLOT);
         assert_eq!(all.len(), 6);
         assert_eq!(all.iter().filter(|r| r.liquidatable).count(), 4);
         assert!(all
@@ -343,13 +424,107 @@ pub(crate) mod tests {
         );
     }
 
+    /// The keeper selects exactly what `crank_liquidate` would step: an
+    /// episode back above maintenance but below target continues; a step the
+    /// ramp allows nothing of, a bounded dust scrap, a position already
+    /// stepped this slot and an episode at target are skipped. Soft defaults:
+    /// maint 5%, target 6%, penalty 0.5%, lot buffer 1%, ramp 10 slots, dust
+    /// 1 USDC; price 100, borrow index 1.
+    #[test]
+    fn selects_what_the_program_would_liquidate() {
+        let m = market(100);
+        let key = Pubkey::new_unique();
+        let positions = vec![
+            // 0: 8 SOL (800 USDC), debt 757: maint health +3 USDC, target
+            // health 752 - 757 = -5 USDC. In an episode (5 slots in, ramp
+            // allows 6 of 10 SOL, 2 seized): continues to target.
+            in_episode(8_000_000_000, 757_000_000, 995, 2_000_000_000, 999),
+            // 1: the same numbers without an episode: above maintenance, left alone.
+            pos(8_000_000_000, 757_000_000, 0),
+            // 2: below maintenance (debt 770 vs 760 weighted), but the episode
+            // began last slot: the ramp allows 2 of 10 SOL, 2 are seized.
+            in_episode(8_000_000_000, 770_000_000, 999, 2_000_000_000, 999),
+            // 3: as 2 with 1.995 SOL seized: the ramp leaves 0.005 SOL = 0.5
+            // USDC, below dust.
+            in_episode(8_000_000_000, 770_000_000, 999, 1_995_000_000, 999),
+            // 4: as 2 with 1.99 SOL seized: 0.01 SOL = 1 USDC, exactly dust: stepped.
+            in_episode(8_000_000_000, 770_000_000, 999, 1_990_000_000, 999),
+            // 5: as 0 but already stepped in this slot.
+            in_episode(8_000_000_000, 757_000_000, 995, 2_000_000_000, SLOT),
+            // 6: an episode at target (debt 752 = 800 x 94%): nothing to seize.
+            in_episode(8_000_000_000, 752_000_000, 995, 2_000_000_000, 999),
+        ];
+        let data = slab_bytes(Pubkey::new_unique(), &positions);
+        let c = liquidatable(&m, &key, &data, PRICE, SLOT);
+        // Most unhealthy first: 4 (-10 USDC at maintenance), then 0 (+3).
+        assert_eq!(c.iter().map(|c| c.index).collect::<Vec<_>>(), vec![4, 0]);
+        assert_eq!(
+            (c[0].health_maint, c[1].health_maint),
+            (-10_000_000, 3_000_000)
+        );
+        assert_eq!(
+            (c[1].collateral_native, c[1].debt_native),
+            (8_000_000_000, 757_000_000)
+        );
+
+        // Each decision is the engine's plan, with the program's own reasons.
+        let params = LiqParams::from_market(&m.params);
+        let plan_of = |i: usize| {
+            let p = &positions[i];
+            plan(&params, &crank_input(&m, p, p.debt_shares, PRICE, SLOT)).unwrap()
+        };
+        let step = plan_of(0).unwrap();
+        assert_eq!(step.bound, Bound::Target);
+        // (5 USDC + 4 native slack) / (100 x (6% - 0.5% - 1%)), rounded up.
+        assert_eq!(step.seize_collateral_native, 1_111_112_000);
+        assert_eq!(plan_of(1), Err(NoLiq::Healthy));
+        assert_eq!(plan_of(2), Err(NoLiq::Bounded(Bound::Ramp)));
+        assert_eq!(plan_of(3), Err(NoLiq::Bounded(Bound::Ramp)));
+        let scrap = plan_of(4).unwrap();
+        assert_eq!(
+            (
+                scrap.bound,
+                scrap.seize_collateral_native,
+                scrap.seized_notional_native
+            ),
+            (Bound::Ramp, 10_000_000, 1_000_000)
+        );
+        assert_eq!(plan_of(6), Err(NoLiq::Healthy));
+        // The old rule (below maintenance only) would have picked 2, 3 and 4
+        // and missed 0.
+        let below_maint: Vec<u32> = positions
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                health::is_liquidatable(p.collateral_native, p.debt_shares, PRICE, 500)
+                    == Some(true)
+            })
+            .map(|(i, _)| i as u32)
+            .collect();
+        assert_eq!(below_maint, vec![2, 3, 4]);
+
+        // rank_all flags the same two, and ranks all seven.
+        let all = rank_all(&m, &[(key, &data)], PRICE, SLOT);
+        assert_eq!(all.len(), 7);
+        let flagged: Vec<u32> = all
+            .iter()
+            .filter(|r| r.liquidatable)
+            .map(|r| r.candidate.index)
+            .collect();
+        assert_eq!(flagged, vec![4, 0]);
+        // A slot later, position 5 may be stepped again.
+        assert!(liquidatable(&m, &key, &data, PRICE, SLOT + 1)
+            .iter()
+            .any(|c| c.index == 5));
+    }
+
     #[test]
     fn merges_slabs_and_rejects_bad_bytes() {
         let m = market(100);
         let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
         let da = slab_bytes(a, &[pos(10_000_000_000, 960_000_000, 0)]);
         let db = slab_bytes(b, &[pos(10_000_000_000, 990_000_000, 0), pos(1, 0, 0)]);
-        let all = liquidatable_all(&m, &[(a, &da), (b, &db)], PRICE);
+        let all = liquidatable_all(&m, &[(a, &da), (b, &db)], PRICE, SLOT);
         assert_eq!(all.iter().map(|c| c.slab).collect::<Vec<_>>(), vec![b, a]);
         // Ties (same health on two slabs) order by slab key, then index, in both rankings.
         let twin = slab_bytes(
@@ -360,8 +535,8 @@ pub(crate) mod tests {
             ],
         );
         let views: [(Pubkey, &[u8]); 2] = [(b, &twin), (a, &twin)];
-        let liq = liquidatable_all(&m, &views, PRICE);
-        let ranked: Vec<Candidate> = rank_all(&m, &views, PRICE)
+        let liq = liquidatable_all(&m, &views, PRICE, SLOT);
+        let ranked: Vec<Candidate> = rank_all(&m, &views, PRICE, SLOT)
             .iter()
             .map(|r| r.candidate)
             .collect();
@@ -371,8 +546,8 @@ pub(crate) mod tests {
             (liq[0].slab, liq[0].index, liq[1].slab, liq[1].index),
             (lo, 0, lo, 1)
         );
-        assert!(liquidatable(&m, &a, &da[..50], PRICE).is_empty());
-        assert!(liquidatable(&m, &a, &[], PRICE).is_empty());
+        assert!(liquidatable(&m, &a, &da[..50], PRICE, SLOT).is_empty());
+        assert!(liquidatable(&m, &a, &[], PRICE, SLOT).is_empty());
     }
 
     #[test]

@@ -22,7 +22,7 @@ use softliq::state::{
 };
 use solana_instruction::Instruction;
 
-use crate::agents::{self, PACKET_DATA_SIZE};
+use crate::agents;
 use crate::book::Book;
 use crate::cli::SimConfig;
 use crate::market::{Amm, DEFAULT_FEE_BPS};
@@ -35,9 +35,6 @@ pub const BIDDER_MARGIN: f64 = 0.005;
 pub const INSURANCE_SHARE: f64 = 0.015;
 /// LP pool = book debt × this (utilisation 80%, the rate curve's kink).
 pub const LP_OVER_DEBT: f64 = 1.25;
-/// Bytes kept free in every transaction for what the bank adds (a
-/// compute-budget instruction that makes each transaction unique).
-const TX_RESERVE: usize = 64;
 /// Unexpected transaction errors kept verbatim per run.
 const KEPT_ERRORS: usize = 20;
 
@@ -690,7 +687,7 @@ async fn setup<'a>(
             );
             let mut with = batch.clone();
             with.extend([open.clone(), deposit.clone(), borrow.clone()]);
-            if !batch.is_empty() && agents::tx_size(&payer, &with) + TX_RESERVE > PACKET_DATA_SIZE {
+            if !batch.is_empty() && !agents::fits(&payer, &with) {
                 bank.send(&batch, &[&trader.kp])
                     .await
                     .map_err(|e| fail(format!("opening positions: {e:?}")))?;
@@ -860,34 +857,21 @@ impl World<'_> {
         let per_crank = self.params.max_positions_per_crank as usize;
         let budget = self.params.max_liq_notional_per_slot;
         let payer = self.bank.payer();
-        for (slab, entries) in agents::pack_cranks(&candidates, per_crank) {
+        let batches = agents::pack_cranks(&candidates, per_crank, &payer, |slab, entries| {
+            self.tm.crank_ix(&self.keeper, slab, entries)
+        });
+        for batch in batches {
             if budget != 0 {
                 let m = self.tm.market_state(&mut self.bank).await;
                 if m.budget_slot == slot && m.budget_used_notional_native >= budget {
                     break;
                 }
             }
-            // Split a crank that would not fit in one transaction.
-            let mut chunks = vec![entries];
-            while let Some(chunk) = chunks.pop() {
-                let ixn = self.tm.crank_ix(&self.keeper, slab, chunk.clone());
-                if chunk.len() > 1
-                    && agents::tx_size(&payer, std::slice::from_ref(&ixn)) + TX_RESERVE
-                        > PACKET_DATA_SIZE
-                {
-                    let (a, b) = chunk.split_at(chunk.len() / 2);
-                    chunks.push(b.to_vec());
-                    chunks.push(a.to_vec());
-                    continue;
-                }
-                self.trace.cranks += 1;
-                if let Err(e) = self.bank.send(&[ixn], &[&self.keeper.kp]).await {
-                    self.unexpected(
-                        slot,
-                        &format!("crank_liquidate of {} entries", chunk.len()),
-                        &e,
-                    );
-                }
+            let n = batch.entries.len();
+            let ixn = self.tm.crank_ix(&self.keeper, batch.slab, batch.entries);
+            self.trace.cranks += 1;
+            if let Err(e) = self.bank.send(&[ixn], &[&self.keeper.kp]).await {
+                self.unexpected(slot, &format!("crank_liquidate of {n} entries"), &e);
             }
         }
     }
@@ -989,7 +973,7 @@ impl World<'_> {
                 let keep = 1.0 - f64::from(DEFAULT_FEE_BPS) / 1e4;
                 // Valuation of the first unit: the market's marginal resale price, less the margin.
                 let valuation = (self.amm.price() * keep * (1.0 - BIDDER_MARGIN) * 1e9) as u64;
-                agents::decide(&self.params, l, slot, valuation).map(|bid| (bid.price, *r, *l))
+                agents::take_price(&self.params, l, slot, valuation).map(|price| (price, *r, *l))
             })
             .collect();
         offers.sort_by_key(|(price, r, _)| (*price, r.index));
@@ -1239,7 +1223,7 @@ fn pack_by_size(
     let mut current: Vec<Instruction> = Vec::new();
     for i in 0..n {
         current.push(ix_at(i));
-        if current.len() > 1 && agents::tx_size(payer, &current) + TX_RESERVE > PACKET_DATA_SIZE {
+        if current.len() > 1 && !agents::fits(payer, &current) {
             out.push(start..i);
             start = i;
             current = vec![ix_at(i)];

@@ -540,8 +540,12 @@ impl TestMarket {
             market: self.market,
         };
         let admin = self.admin.insecure_clone();
-        self.exec(bank, ix(a, softliq::instruction::SetRiskParams { risk }), &[&admin])
-            .await
+        self.exec(
+            bank,
+            ix(a, softliq::instruction::SetRiskParams { risk }),
+            &[&admin],
+        )
+        .await
     }
 
     /// `refresh_risk`, signed by the bank's payer (permissionless).

@@ -5,3 +5,4 @@ pub mod test_fixtures;
 pub mod test_foundation;
 pub mod test_fuzz;
 pub mod test_resources;
+pub mod test_risk;

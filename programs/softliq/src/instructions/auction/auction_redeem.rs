@@ -46,9 +46,9 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
     let mut m = ctx.accounts.market.load_mut()?;
     accrue(&mut m, clock.slot)?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-    let maint_margin_bps = effective_params(&m)?.maint_margin_bps;
     observe_price(&mut m, &market_key, price.price, clock.slot)?;
-    let init_margin_bps = effective_params(&m)?.init_margin_bps;
+    let eff = effective_params(&m)?;
+    let (init_margin_bps, maint_margin_bps) = (eff.init_margin_bps, eff.maint_margin_bps);
     let lot = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
         let lot = *open_lot(lots, lot_index, lot_generation)?;
         require_keys_eq!(lot.owner, owner, SoftliqError::NotOwner);

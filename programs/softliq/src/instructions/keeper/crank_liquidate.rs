@@ -55,7 +55,7 @@ struct CrankEnv {
     slot: u64,
     price: OraclePrice,
     /// Parameters in force (margins with their add-ons, depth budget) for
-    /// the whole call; read before this slot's price moved the estimate.
+    /// the whole call.
     params: MarketParams,
 }
 
@@ -72,10 +72,11 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
     );
     accrue(&mut m, clock.slot)?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-    // The margins in force are those from before this slot's price: a rise of
-    // the add-on reaches liquidations one update later (docs/dynamic-risk.md).
-    let params = effective_params(&m)?;
     observe_price(&mut m, &ctx.accounts.market.key(), price.price, clock.slot)?;
+    // Maintenance and target carry the add-on of the update before this slot
+    // (`maint_addon_bps`): a rise reaches liquidations one update after it
+    // reached borrowers, never in the slot it happens (docs/dynamic-risk.md).
+    let params = effective_params(&m)?;
     if m.budget_slot != clock.slot {
         m.budget_slot = clock.slot;
         m.budget_used_notional_native = 0;

@@ -101,6 +101,13 @@ async fn every_handler_stays_below_the_sbf_heap() {
         .await;
     tm.withdraw(&mut bank, &t, pos, 1).await.unwrap();
     tm.update_params(&mut bank, params, 0).await.unwrap();
+    let risk = softliq::state::RiskParams {
+        depth_native: 1_000_000_000_000,
+        budget_depth_bps: 100,
+        ..softliq::state::RiskParams::static_default()
+    };
+    tm.set_risk_params(&mut bank, risk).await.unwrap();
+    tm.refresh_risk(&mut bank).await.unwrap();
     tm.set_price(&mut bank, 94.0).await;
     tm.crank(&mut bank, &lp, &[pos]).await.unwrap();
     let (l, _) = tm.open_lots(&mut bank).await[0];
@@ -114,9 +121,11 @@ async fn every_handler_stays_below_the_sbf_heap() {
     tm.insurance_request(&mut bank, &lp, 1_000).await.unwrap();
     tm.insurance_withdraw(&mut bank, &lp).await.unwrap();
     tm.lp_withdraw(&mut bank, &lp, 1_000_000).await.unwrap();
-    let handlers: [(&str, &[u8]); 16] = [
+    let handlers: [(&str, &[u8]); 18] = [
         ("initialize_market", ixn::InitializeMarket::DISCRIMINATOR),
         ("update_params", ixn::UpdateParams::DISCRIMINATOR),
+        ("set_risk_params", ixn::SetRiskParams::DISCRIMINATOR),
+        ("refresh_risk", ixn::RefreshRisk::DISCRIMINATOR),
         ("init_slab", ixn::InitSlab::DISCRIMINATOR),
         ("lp_deposit", ixn::LpDeposit::DISCRIMINATOR),
         ("lp_withdraw", ixn::LpWithdraw::DISCRIMINATOR),

@@ -66,8 +66,24 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
         auction_tail_slots: 40,
         ..MarketParams::default_soft()
     };
+    // Half the cases run volatility-scaled margins and a depth budget.
+    let risk = if rng.below(2) == 1 {
+        softliq::state::RiskParams {
+            vol_enabled: 1,
+            vol_half_life_slots: 5 + rng.below(100),
+            vol_horizon_slots: 10 + rng.below(200),
+            margin_addon_cap_bps: 1_000,
+            margin_step_bps: 1 + rng.below(50),
+            depth_native: 1_000_000_000_000,
+            budget_depth_bps: [0, 5, 100][rng.below(3) as usize],
+            ..softliq::state::RiskParams::static_default()
+        }
+    } else {
+        softliq::state::RiskParams::static_default()
+    };
     let cfg = MarketConfig {
         params,
+        risk,
         slab_capacities: vec![12, 12],
         lot_capacity: 64,
         ..Default::default()
@@ -264,8 +280,8 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                 )
             }
             _ => {
-                // Insurance, oracle moves and time.
-                match rng.below(8) {
+                // Insurance, oracle moves, the risk estimate and time.
+                match rng.below(9) {
                     0 => (
                         "insurance_deposit",
                         tm.insurance_deposit(&mut bank, user, rng.amount(5_000_000_000))
@@ -293,6 +309,7 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                         tm.set_price(&mut bank, price).await;
                         ("price_move", true)
                     }
+                    7 => ("refresh_risk", tm.refresh_risk(&mut bank).await.is_ok()),
                     _ => {
                         // A guarded price: stale, wide or deviating.
                         let c = bank.clock().await;

@@ -25,12 +25,22 @@ import {
     MARKET_ACCOUNT_SIZE,
     MARKET_PARAMS,
     POSITION,
+    RISK_PARAMS,
+    RISK_STATE,
     POSITION_SIZE,
     type FieldType,
     type StructLayout,
 } from './layout';
 
 export type MarketParamsState = { -readonly [K in (typeof MARKET_PARAMS.fields)[number]['name']]: bigint };
+
+/** A decoded `RiskParams` (`reserved`: the 4 reserved u64). */
+export type RiskParamsState = {
+    -readonly [K in (typeof RISK_PARAMS.fields)[number]['name']]: K extends 'reserved' ? bigint[] : bigint;
+};
+
+/** A decoded `RiskState` (the volatility estimate and the margin add-ons). */
+export type RiskStateState = { -readonly [K in (typeof RISK_STATE.fields)[number]['name']]: bigint };
 
 export interface MarketState {
     admin: Address;
@@ -72,6 +82,10 @@ export interface MarketState {
     debtDecimals: number;
     paused: number;
     padding: Uint8Array;
+    /** Dynamic-risk parameters (`set_risk_params`). */
+    risk: RiskParamsState;
+    /** The volatility estimate and the add-ons in force (see `effectiveParams` in params.ts). */
+    riskState: RiskStateState;
     reserved: bigint[];
 }
 
@@ -168,15 +182,20 @@ function readField(data: Uint8Array, view: DataView, offset: number, type: Field
             return data.subarray(offset, offset + 32);
         case 'bytes2':
             return data.subarray(offset, offset + 2);
+        case 'u64x4':
         case 'u64x8':
         case 'u64x16': {
-            const n = type === 'u64x8' ? 8 : 16;
+            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : 16;
             const out: bigint[] = new Array(n);
             for (let i = 0; i < n; i++) out[i] = view.getBigUint64(offset + 8 * i, true);
             return out;
         }
         case 'params':
             return readStruct(data, view, offset, MARKET_PARAMS);
+        case 'riskParams':
+            return readStruct(data, view, offset, RISK_PARAMS);
+        case 'riskState':
+            return readStruct(data, view, offset, RISK_STATE);
         case 'header':
             return readStruct(data, view, offset, BOOK_HEADER);
     }

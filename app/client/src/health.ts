@@ -10,7 +10,8 @@
  * Prices are debt-token native per collateral-token native scaled by 1e12 (`PRICE_SCALE`),
  * as the program normalises oracle prices.
  */
-import type { MarketParamsState, MarketState, PositionEntry } from './decode';
+import type { MarketParamsState, MarketState, PositionEntry, RiskStateState } from './decode';
+import { effectiveMargins } from './params';
 
 export const PRICE_SCALE = 1_000_000_000_000n;
 export const BPS = 10_000n;
@@ -99,20 +100,35 @@ export interface PositionHealth {
  * Health of a position at `price` and `borrowIndex` (by default the market's stored
  * index; pass `borrowIndexAt(market, slot)` for the index the program would use at `slot`).
  * Null where the program would fail with MathOverflow.
+ *
+ * Margins: with a `riskState` (a decoded `MarketState` has one) the margins in force,
+ * `effectiveMargins(market.params, market.riskState)` — base + the volatility add-ons, as
+ * `engine::risk::effective` gives them for the stored estimate. That is exactly what
+ * `crank_liquidate` uses for maintenance and target (it reads the margins before its own
+ * price moves the estimate). `borrow`, `withdraw_collateral` and `auction_redeem` first feed
+ * the current price to the estimate, so the initial-margin add-on they apply may exceed the
+ * stored one by up to `margin_step_bps` per slot since `riskState.lastSlot`. Without a
+ * `riskState`, `params` are taken as the margins in force.
  */
 export function positionHealth(
     position: Pick<PositionEntry, 'collateralNative' | 'debtShares'>,
-    market: { borrowIndex: bigint; params: Pick<MarketParamsState, 'initMarginBps' | 'maintMarginBps' | 'targetMarginBps'> },
+    market: {
+        borrowIndex: bigint;
+        params: Pick<MarketParamsState, 'initMarginBps' | 'maintMarginBps' | 'targetMarginBps'>;
+        riskState?: Pick<RiskStateState, 'addonBps' | 'maintAddonBps'>;
+    },
     price: bigint,
     borrowIndex: bigint = market.borrowIndex,
 ): PositionHealth | null {
+    const margins = market.riskState ? effectiveMargins(market.params, market.riskState) : market.params;
+    if (margins === null) return null;
     const debt = debtNative(position.debtShares, borrowIndex);
     if (debt === null) return null;
     const c = position.collateralNative;
-    const healthInit = health(c, debt, price, market.params.initMarginBps);
-    const healthMaint = health(c, debt, price, market.params.maintMarginBps);
-    const healthTarget = health(c, debt, price, market.params.targetMarginBps);
-    const liquidatable = isLiquidatable(c, debt, price, market.params.maintMarginBps);
+    const healthInit = health(c, debt, price, margins.initMarginBps);
+    const healthMaint = health(c, debt, price, margins.maintMarginBps);
+    const healthTarget = health(c, debt, price, margins.targetMarginBps);
+    const liquidatable = isLiquidatable(c, debt, price, margins.maintMarginBps);
     if (healthInit === null || healthMaint === null || healthTarget === null || liquidatable === null) return null;
     return { debtNative: debt, healthInit, healthMaint, healthTarget, liquidatable };
 }

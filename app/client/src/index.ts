@@ -1,8 +1,10 @@
 // Public entry point of @softliq/client.
 //
 // src/generated/ is rendered by Codama (`npm run generate`) from idl/softliq.json: never edit it.
-// Hand-written code lives beside it: layouts and fast decoders of the zero-copy accounts,
-// health as the program computes it, parameter presets, account-creating transactions.
+// Hand-written code lives beside it: layouts and fast decoders of the zero-copy accounts
+// (Market with its RiskParams / RiskState), health as the program computes it (at the margins
+// in force), parameter presets and the parameters in force (`effectiveParams`, dynamic risk),
+// account-creating transactions.
 export * from './generated';
 export * from './layout';
 export * from './decode';

@@ -32,12 +32,18 @@ export const FIELD_SIZE = {
     bytes32: 32,
     /** `[u8; 2]` */
     bytes2: 2,
+    /** `[u64; 4]` (`RiskParams.reserved`) */
+    u64x4: 32,
     /** `[u64; 8]` */
     u64x8: 64,
     /** `[u64; 16]` */
     u64x16: 128,
     /** `MarketParams`, nested in `Market` */
     params: 256,
+    /** `RiskParams`, nested in `Market` */
+    riskParams: 128,
+    /** `RiskState`, nested in `Market` */
+    riskState: 64,
     /** `BookHeader`, nested in `PositionSlab` / `LotBook` */
     header: 112,
 } as const;
@@ -51,9 +57,12 @@ const FIELD_ALIGN: Record<FieldType, number> = {
     pubkey: 1,
     bytes32: 1,
     bytes2: 1,
+    u64x4: 8,
     u64x8: 8,
     u64x16: 8,
     params: 8,
+    riskParams: 8,
+    riskState: 8,
     header: 8,
 };
 
@@ -130,7 +139,38 @@ export const MARKET_PARAMS = structLayout('MarketParams', [
 ] as const);
 export type MarketParamsField = (typeof MARKET_PARAMS.fields)[number]['name'];
 
-/** `state::market::Market` (after the discriminator): 856 bytes. */
+/** `state::params::RiskParams`: 12 u64 + `[u64; 4]`, 128 bytes. */
+export const RISK_PARAMS = structLayout('RiskParams', [
+    ['volEnabled', 'u64'],
+    ['volHalfLifeSlots', 'u64'],
+    ['volMaxMoveBps', 'u64'],
+    ['volHorizonSlots', 'u64'],
+    ['volKBps', 'u64'],
+    ['marginAddonCapBps', 'u64'],
+    ['marginStepBps', 'u64'],
+    ['depthNative', 'u64'],
+    ['budgetDepthBps', 'u64'],
+    ['budgetFloorBps', 'u64'],
+    ['maxPriceMoveBps', 'u64'],
+    ['maxCrankGapSlots', 'u64'],
+    ['reserved', 'u64x4'],
+] as const);
+export type RiskParamsField = (typeof RISK_PARAMS.fields)[number]['name'];
+
+/** `state::market::RiskState`: 8 u64, 64 bytes. */
+export const RISK_STATE = structLayout('RiskState', [
+    ['lastPrice', 'u64'],
+    ['lastSlot', 'u64'],
+    ['variancePpb2', 'u64'],
+    ['sigmaHorizonBps', 'u64'],
+    ['addonBps', 'u64'],
+    ['maintAddonBps', 'u64'],
+    ['updates', 'u64'],
+    ['reserved', 'u64'],
+] as const);
+export type RiskStateField = (typeof RISK_STATE.fields)[number]['name'];
+
+/** `state::market::Market` (after the discriminator): 1,048 bytes. */
 export const MARKET = structLayout('Market', [
     ['admin', 'pubkey'],
     ['collateralMint', 'pubkey'],
@@ -171,6 +211,8 @@ export const MARKET = structLayout('Market', [
     ['debtDecimals', 'u8'],
     ['paused', 'u8'],
     ['padding', 'bytes2'],
+    ['risk', 'riskParams'],
+    ['riskState', 'riskState'],
     ['reserved', 'u64x16'],
 ] as const);
 export type MarketField = (typeof MARKET.fields)[number]['name'];
@@ -224,10 +266,14 @@ export const LOT = structLayout('Lot', [
 
 // ---- Account-level offsets and sizes (from the start of the account data) ----
 
-/** Market account size: `Market::SPACE` = 8 + 856. */
+/** Market account size: `Market::SPACE` = 8 + 1,048. */
 export const MARKET_ACCOUNT_SIZE = ACCOUNT_DISCRIMINATOR_SIZE + MARKET.size;
-/** Offset of `Market.params` in the account. */
+/** Offset of `Market.params` in the account: 296. */
 export const MARKET_PARAMS_OFFSET = ACCOUNT_DISCRIMINATOR_SIZE + MARKET.offsets.params;
+/** Offset of `Market.risk` (`RiskParams`) in the account: 736. */
+export const MARKET_RISK_OFFSET = ACCOUNT_DISCRIMINATOR_SIZE + MARKET.offsets.risk;
+/** Offset of `Market.risk_state` (`RiskState`) in the account: 864. */
+export const MARKET_RISK_STATE_OFFSET = ACCOUNT_DISCRIMINATOR_SIZE + MARKET.offsets.riskState;
 /** Offset of the `BookHeader` in a slab / lot book account. */
 export const BOOK_HEADER_OFFSET = ACCOUNT_DISCRIMINATOR_SIZE;
 /** Offset of entry 0 (`SLAB_POSITIONS_OFFSET` / `LOTS_OFFSET` in Rust): 120. */

@@ -28,8 +28,10 @@ import {
     getInitSlabInstruction,
     SOFTLIQ_PROGRAM_ADDRESS,
     type MarketParamsArgs,
+    type RiskParamsArgs,
 } from './generated';
 import { lotBookAccountSize, MAX_LOT_CAPACITY, MAX_SLAB_CAPACITY, slabAccountSize } from './layout';
+import { staticDefaultRiskParams } from './params';
 
 export const SYSTEM_PROGRAM_ADDRESS = address('11111111111111111111111111111111');
 export const TOKEN_PROGRAM_ADDRESS = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
@@ -142,13 +144,20 @@ export interface CreateMarketInput {
     /** The market's price is 1 / the feed's price. */
     inverted: boolean;
     params: MarketParamsArgs;
+    /**
+     * Dynamic-risk parameters (default: `staticDefaultRiskParams()`, static margins). The
+     * margin add-on cap (`marginAddonCapBps`) is fixed at creation; the program checks
+     * `maxPriceMoveBps × maxCrankGapSlots + liquidationPenaltyBps ≤ maintMarginBps`.
+     */
+    risk?: RiskParamsArgs;
     rent: RentSource;
     programAddress?: Address;
 }
 
 /**
  * `createAccount(lotBook, 8 + 112 + lotCapacity·144, owner = softliq)` then
- * `initialize_market` (market, vault authority and the three vault PDAs resolved).
+ * `initialize_market` (market, vault authority and the three vault PDAs resolved;
+ * `risk` defaults to `staticDefaultRiskParams()`).
  */
 export async function getCreateMarketInstructions(input: CreateMarketInput): Promise<Instruction[]> {
     checkCapacity(input.lotCapacity, MAX_LOT_CAPACITY, 'lot book');
@@ -177,6 +186,7 @@ export async function getCreateMarketInstructions(input: CreateMarketInput): Pro
             oracleFeedId: input.oracleFeedId,
             inverted: input.inverted,
             lotCapacity: input.lotCapacity,
+            risk: input.risk ?? staticDefaultRiskParams(),
         },
         { programAddress },
     );

@@ -84,6 +84,28 @@ describe('Market', () => {
         assert.equal(account.data.borrowIndex, decodeMarketAccount(bytes).borrowIndex);
     });
 
+    test('risk and risk_state at the literal Rust offsets (8 + 728, 8 + 856; reserved at 8 + 920)', () => {
+        const bytes = marketBytes(randomMarketArgs(new Rng(5)));
+        const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        // RiskParams: 12 u64 then reserved [u64; 4]; RiskState: 8 u64.
+        for (let k = 0; k < 16; k++) v.setBigUint64(736 + 8 * k, 1_000n + BigInt(k), true);
+        for (let k = 0; k < 8; k++) v.setBigUint64(864 + 8 * k, 2_000n + BigInt(k), true);
+        for (let k = 0; k < 16; k++) v.setBigUint64(928 + 8 * k, 3_000n + BigInt(k), true);
+        const m = decodeMarketAccount(bytes);
+        assert.deepStrictEqual(Object.values(m.risk).flat(), Array.from({ length: 16 }, (_, k) => 1_000n + BigInt(k)));
+        assert.equal(m.risk.volEnabled, 1_000n);
+        assert.equal(m.risk.marginAddonCapBps, 1_005n);
+        assert.equal(m.risk.maxCrankGapSlots, 1_011n);
+        assert.deepStrictEqual(m.risk.reserved, [1_012n, 1_013n, 1_014n, 1_015n]);
+        assert.deepStrictEqual(Object.values(m.riskState), Array.from({ length: 8 }, (_, k) => 2_000n + BigInt(k)));
+        assert.equal(m.riskState.addonBps, 2_004n);
+        assert.equal(m.riskState.maintAddonBps, 2_005n);
+        assert.deepStrictEqual(m.reserved, Array.from({ length: 16 }, (_, k) => 3_000n + BigInt(k)));
+        // Unchanged fields before them.
+        assert.equal(m.paused, bytes[8 + 725]);
+        assert.equal(m.borrowIndex, v.getBigUint64(8 + 288 + 256 + 16, true));
+    });
+
     test('rejects a wrong discriminator and a short account', () => {
         const bytes = marketBytes(randomMarketArgs(new Rng(4)));
         const wrong = bytes.slice();

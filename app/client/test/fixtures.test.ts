@@ -9,11 +9,13 @@ import { after, describe, test } from 'node:test';
 
 import { address, isSignerRole, isWritableRole } from '@solana/kit';
 
+import { decodeMarketAccount, decodePositionSlabAccount } from '../src/decode';
 import { getMarketDecoder } from '../src/generated';
 import { positionHealth } from '../src/health';
-import { NONE } from '../src/layout';
-import { defaultSoftParams } from '../src/params';
+import { MARKET_ACCOUNT_SIZE, NONE } from '../src/layout';
+import { defaultSoftParams, effectiveMargins, effectiveParams } from '../src/params';
 import {
+    accountBytes,
     buildFromFixture,
     checkInstructionsFixture,
     checkLotBookFixture,
@@ -56,6 +58,63 @@ describe('fixtures written by the Rust program', () => {
             check(readFixture(file));
         });
     }
+
+    // The dynamic-risk fields of market.json, named one by one (the whole-struct check above
+    // covers them too), and the margins in force that they give.
+    test('market.json: risk and risk_state, the margins in force', t => {
+        if (!existsSync(path.join(FIXTURES_DIR, 'market.json')) || !existsSync(path.join(FIXTURES_DIR, 'slab.json'))) {
+            t.skip('fixture market.json or slab.json missing');
+            return;
+        }
+        const fx = readFixture('market.json');
+        const bytes = accountBytes(fx);
+        assert.equal(bytes.length, MARKET_ACCOUNT_SIZE, 'Market::SPACE');
+        const m = decodeMarketAccount(bytes);
+        const risk = fx.expected.risk;
+        const state = fx.expected.risk_state;
+        assert.ok(risk && state, 'market.json has risk and risk_state');
+        assert.deepStrictEqual(toFixtureEncoding(m.risk), risk, 'risk');
+        assert.deepStrictEqual(toFixtureEncoding(m.riskState), state, 'risk_state');
+        assert.equal(m.risk.marginAddonCapBps, BigInt(risk.margin_addon_cap_bps));
+        assert.equal(m.risk.volEnabled, BigInt(risk.vol_enabled));
+        assert.deepStrictEqual(m.risk.reserved, risk.reserved.map(BigInt));
+        assert.equal(m.riskState.lastPrice, BigInt(state.last_price));
+        assert.equal(m.riskState.lastSlot, BigInt(state.last_slot));
+        assert.equal(m.riskState.variancePpb2, BigInt(state.variance_ppb2));
+        assert.equal(m.riskState.sigmaHorizonBps, BigInt(state.sigma_horizon_bps));
+        assert.equal(m.riskState.addonBps, BigInt(state.addon_bps));
+        assert.equal(m.riskState.maintAddonBps, BigInt(state.maint_addon_bps));
+        assert.equal(m.riskState.updates, BigInt(state.updates));
+        assert.deepStrictEqual(m.reserved, fx.expected.reserved.map(BigInt));
+
+        // The margins in force (engine/risk.rs `effective`) from the decoded fields.
+        const e = effectiveParams(m.params, m.risk, m.riskState);
+        assert.ok(e, 'effective params of market.json');
+        const p = fx.expected.params;
+        assert.equal(e.initMarginBps, BigInt(p.init_margin_bps) + BigInt(state.addon_bps));
+        assert.equal(e.maintMarginBps, BigInt(p.maint_margin_bps) + BigInt(state.maint_addon_bps));
+        // The slab's health was computed at the market's margins: they are the ones in force,
+        // and health from the decoded market (effective margins) reproduces every position.
+        const slabFx = readFixture('slab.json');
+        const ctx = slabFx.context;
+        assert.deepStrictEqual(
+            toFixtureEncoding(effectiveMargins(m.params, m.riskState)),
+            { init_margin_bps: ctx.init_margin_bps, maint_margin_bps: ctx.maint_margin_bps, target_margin_bps: ctx.target_margin_bps },
+            'slab.json context margins = effectiveMargins(market.json)',
+        );
+        assert.equal(m.borrowIndex.toString(), ctx.borrow_index, 'slab.json context borrow index = market.json borrow index');
+        const slab = decodePositionSlabAccount(accountBytes(slabFx));
+        for (const [i, q] of slab.positions.entries()) {
+            const h = positionHealth(q, m, BigInt(ctx.price));
+            assert.ok(h, `health of position ${q.index}`);
+            const want = slabFx.expected.positions[i];
+            assert.deepStrictEqual(
+                toFixtureEncoding(h),
+                { debt_native: want.debt_native, health_init: want.health_init, health_maint: want.health_maint, health_target: want.health_target, liquidatable: want.liquidatable },
+                `position ${q.index} from the decoded market`,
+            );
+        }
+    });
 });
 
 // ---- synthetic fixtures: the checker and the format, without the Rust side ----
@@ -195,6 +254,12 @@ describe('fixture checker on synthetic fixtures (format self-test)', () => {
         const bytes = Buffer.from(market.account_b64, 'base64');
         bytes[8 + 288 + 256 + 16] ^= 1; // borrow_index
         assert.throws(() => checkMarketFixture({ ...market, account_b64: bytes.toString('base64') }), /Market fields/);
+        const risky = Buffer.from(market.account_b64, 'base64');
+        risky[8 + 856 + 32] ^= 1; // risk_state.addon_bps
+        assert.throws(() => checkMarketFixture({ ...market, account_b64: risky.toString('base64') }), /Market fields/);
+        const noRisk = readFixture('market.json', dir);
+        delete noRisk.expected.risk_state;
+        assert.throws(() => checkMarketFixture(noRisk), /Market fields/);
 
         const slab = readFixture('slab.json', dir);
         slab.expected.positions[1].health_maint = '0';

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { createHash } from 'node:crypto';
+
 import { DEFAULT_IDL, DEFAULT_OUT, generate } from '../scripts/generate';
+import * as client from '../src/index';
 import { readIdl } from './fixture-check';
 import { programAccounts, programErrors, programEvents, programInstructions } from './rust-sources';
 
@@ -32,6 +35,70 @@ describe('idl/softliq.json lists what the program declares', () => {
             idl.errors.map(e => ({ code: e.code, name: e.name, msg: e.msg })),
             programErrors().map((e, i) => ({ code: 6000 + i, name: e.name, msg: e.msg })),
         );
+    });
+    test('counts: 21 instructions, 5 accounts, 17 events, 59 errors (6000–6058)', () => {
+        // Pinned so that a change of the program's surface is a visible, reviewed change here.
+        assert.equal(idl.instructions.length, 21);
+        assert.equal(idl.accounts.length, 5);
+        assert.equal(idl.events.length, 17);
+        assert.equal(idl.errors.length, 59);
+        assert.equal(idl.errors.at(-1)?.code, 6058);
+    });
+    test('dynamic risk: set_risk_params, refresh_risk, their events and errors', () => {
+        const ix = (name: string) => idl.instructions.find(i => i.name === name);
+        assert.deepStrictEqual(
+            ix('set_risk_params')?.accounts.map(a => [a.name, !!a.signer, !!a.writable]),
+            [
+                ['admin', true, false],
+                ['market', false, true],
+            ],
+        );
+        assert.deepStrictEqual(ix('set_risk_params')?.args, [{ name: 'risk', type: { defined: { name: 'RiskParams' } } }]);
+        assert.deepStrictEqual(
+            ix('refresh_risk')?.accounts.map(a => [a.name, !!a.signer, !!a.writable]),
+            [
+                ['market', false, true],
+                ['oracle', false, false],
+            ],
+        );
+        assert.deepStrictEqual(ix('refresh_risk')?.args, []);
+        const initArgs = idl.types.find(t => t.name === 'InitializeMarketArgs')?.type.fields?.map(f => f.name);
+        assert.deepStrictEqual(initArgs, ['params', 'oracle_kind', 'oracle_feed_id', 'inverted', 'lot_capacity', 'risk']);
+        for (const name of ['RiskUpdated', 'RiskParamsUpdated']) assert.ok(idl.events.some(e => e.name === name), name);
+        assert.deepStrictEqual(
+            idl.errors.filter(e => e.code >= 6055).map(e => [e.code, e.name]),
+            [
+                [6055, 'InvalidRiskParams'],
+                [6056, 'UnsafeCrankGap'],
+                [6057, 'RiskCapImmutable'],
+                [6058, 'DepthChangeTooLarge'],
+            ],
+        );
+        // The generated client has them.
+        assert.equal(client.SOFTLIQ_ERROR__INVALID_RISK_PARAMS, 6055);
+        assert.equal(client.SOFTLIQ_ERROR__DEPTH_CHANGE_TOO_LARGE, 6058);
+        assert.equal(Object.keys(client.SoftliqInstruction).filter(k => isNaN(Number(k))).length, 21);
+        const sha8 = (s: string) => [...createHash('sha256').update(s).digest().subarray(0, 8)];
+        assert.deepStrictEqual([...client.SET_RISK_PARAMS_DISCRIMINATOR], sha8('global:set_risk_params'));
+        assert.deepStrictEqual([...client.REFRESH_RISK_DISCRIMINATOR], sha8('global:refresh_risk'));
+    });
+    test('RiskUpdated decodes a `Program data:` entry (discriminator ++ borsh) and rejects a wrong discriminator', () => {
+        const event = {
+            market: '11111111111111111111111111111111' as never,
+            slot: 2_002n,
+            price: 94_000_000_000n,
+            variancePpb2: 2_607_314_188_069n,
+            sigmaHorizonBps: 198n,
+            addonBps: 7n,
+            maintAddonBps: 5n,
+        };
+        const bytes = client.getRiskUpdatedEncoder().encode(event);
+        assert.deepStrictEqual([...bytes.subarray(0, 8)], [...createHash('sha256').update('event:RiskUpdated').digest().subarray(0, 8)]);
+        assert.equal(bytes.length, 8 + 32 + 6 * 8);
+        assert.deepStrictEqual(client.getRiskUpdatedDecoder().decode(bytes), event);
+        const wrong = bytes.slice();
+        wrong[0]! ^= 1;
+        assert.throws(() => client.getRiskUpdatedDecoder().decode(wrong));
     });
     test('address is the declare_id!', () => {
         const m = /declare_id!\("(\w+)"\)/.exec(readFileSync(path.join(path.dirname(DEFAULT_IDL), '..', '..', '..', 'programs', 'softliq', 'src', 'lib.rs'), 'utf8'));

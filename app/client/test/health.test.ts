@@ -19,8 +19,9 @@ import {
     utilizationBps,
     weightedValue,
 } from '../src/health';
-import { defaultSoftParams } from '../src/params';
-import { Rng } from './synthetic';
+import { decodeMarketAccount } from '../src/decode';
+import { defaultSoftParams, hardParams, staticDefaultRiskParams } from '../src/params';
+import { marketBytes, randomMarketArgs, Rng } from './synthetic';
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -84,6 +85,54 @@ describe('health (engine/health.rs)', () => {
         });
         assert.equal(conservativePrice(100n, 90n, 5n), 85n);
         assert.equal(conservativePrice(100n, 90n, 95n), 0n);
+    });
+});
+
+describe('health with the margins in force (engine/risk.rs `effective`)', () => {
+    const position = { collateralNative: 10_000_000_000n, debtShares: 900_000_000n };
+    const price = 100_000_000_000n; // 10 SOL at 100 USDC = 1,000 USDC; debt 900 USDC at index 1
+    const riskState = { addonBps: 500n, maintAddonBps: 400n };
+
+    test('a riskState adds its add-ons: init + addon, maint and target + maint_addon', () => {
+        const base = { borrowIndex: BORROW_INDEX_SCALE, params: defaultSoftParams() };
+        // Base margins 10% / 5% / 6%.
+        assert.deepStrictEqual(positionHealth(position, base, price), {
+            debtNative: 900_000_000n,
+            healthInit: 0n,
+            healthMaint: 50_000_000n,
+            healthTarget: 40_000_000n,
+            liquidatable: false,
+        });
+        // 15% / 9% / 10%.
+        assert.deepStrictEqual(positionHealth(position, { ...base, riskState }, price), {
+            debtNative: 900_000_000n,
+            healthInit: 850_000_000n - 900_000_000n,
+            healthMaint: 910_000_000n - 900_000_000n,
+            healthTarget: 0n,
+            liquidatable: false,
+        });
+        // A maintenance add-on of 600 (11%): 890 < 900, liquidatable.
+        assert.equal(positionHealth(position, { ...base, riskState: { addonBps: 600n, maintAddonBps: 600n } }, price)!.liquidatable, true);
+        // Hard mode: the close-all target stays at 100%.
+        const hard = positionHealth(position, { ...base, params: hardParams(), riskState }, price)!;
+        assert.equal(hard.healthTarget, -900_000_000n);
+        // A margin add-on that overflows u64: MathOverflow in the program, null here.
+        assert.equal(positionHealth(position, { ...base, riskState: { addonBps: (1n << 64n) - 1n, maintAddonBps: 0n } }, price), null);
+    });
+
+    test('a decoded Market uses its stored risk state', () => {
+        const args = {
+            ...randomMarketArgs(new Rng(60)),
+            params: defaultSoftParams(),
+            borrowIndex: BORROW_INDEX_SCALE,
+            risk: { ...staticDefaultRiskParams(), volEnabled: 1n, marginAddonCapBps: 1_000n },
+            riskState: { lastPrice: 0n, lastSlot: 0n, variancePpb2: 0n, sigmaHorizonBps: 0n, updates: 0n, reserved: 0n, ...riskState },
+        };
+        const market = decodeMarketAccount(marketBytes(args));
+        assert.deepStrictEqual(
+            positionHealth(position, market, price),
+            positionHealth(position, { borrowIndex: BORROW_INDEX_SCALE, params: { initMarginBps: 1_500n, maintMarginBps: 900n, targetMarginBps: 1_000n } }, price),
+        );
     });
 });
 

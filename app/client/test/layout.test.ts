@@ -7,15 +7,21 @@ import { describe, test } from 'node:test';
 import {
     BOOK_ENTRIES_OFFSET,
     BOOK_HEADER,
+    FIELD_SIZE,
     LOT,
     lotBookAccountSize,
     MARKET,
     MARKET_ACCOUNT_SIZE,
     MARKET_PARAMS,
+    MARKET_PARAMS_OFFSET,
+    MARKET_RISK_OFFSET,
+    MARKET_RISK_STATE_OFFSET,
     MAX_LOT_CAPACITY,
     MAX_SLAB_CAPACITY,
     NONE,
     POSITION,
+    RISK_PARAMS,
+    RISK_STATE,
     slabAccountSize,
     structLayout,
     type StructLayout,
@@ -31,6 +37,8 @@ describe('layout.ts mirrors the Rust structs', () => {
     const cases: [string, string, StructLayout][] = [
         ['state/market.rs', 'Market', MARKET],
         ['state/params.rs', 'MarketParams', MARKET_PARAMS],
+        ['state/params.rs', 'RiskParams', RISK_PARAMS],
+        ['state/market.rs', 'RiskState', RISK_STATE],
         ['state/book.rs', 'BookHeader', BOOK_HEADER],
         ['state/slab/mod.rs', 'Position', POSITION],
         ['state/lot_book.rs', 'Lot', LOT],
@@ -46,12 +54,24 @@ describe('layout.ts mirrors the Rust structs', () => {
         assert.equal(BigInt(LOT.size), rustConst('state/lot_book.rs', 'LOT_SIZE'));
         assert.equal(BigInt(BOOK_HEADER.size), rustConst('state/book.rs', 'BOOK_HEADER_SIZE'));
         assert.equal(BigInt(MARKET.size), rustConst('state/market.rs', 'MARKET_SIZE'));
-        const paramsAssert = /size_of::<MarketParams>\(\) == ([^)]+)\)/.exec(readSource('state/market.rs'));
-        assert.ok(paramsAssert, 'the MarketParams size assertion in market.rs');
-        assert.equal(BigInt(MARKET_PARAMS.size), evalIntExpr(paramsAssert[1]!));
+        for (const [name, layout] of [
+            ['MarketParams', MARKET_PARAMS],
+            ['RiskParams', RISK_PARAMS],
+            ['RiskState', RISK_STATE],
+        ] as const) {
+            const sizeAssert = new RegExp(`size_of::<${name}>\\(\\) == ([^)]+)\\)`).exec(readSource('state/market.rs'));
+            assert.ok(sizeAssert, `the ${name} size assertion in market.rs`);
+            assert.equal(BigInt(layout.size), evalIntExpr(sizeAssert[1]!), name);
+        }
         assert.deepStrictEqual(
-            [MARKET.size, MARKET_PARAMS.size, BOOK_HEADER.size, POSITION.size, LOT.size],
-            [856, 256, 112, 104, 144],
+            [MARKET.size, MARKET_PARAMS.size, RISK_PARAMS.size, RISK_STATE.size, BOOK_HEADER.size, POSITION.size, LOT.size],
+            [1_048, 256, 128, 64, 112, 104, 144],
+        );
+        assert.equal(MARKET_ACCOUNT_SIZE, 8 + 1_048);
+        // The nested-struct field types have their struct's size.
+        assert.deepStrictEqual(
+            [FIELD_SIZE.params, FIELD_SIZE.riskParams, FIELD_SIZE.riskState, FIELD_SIZE.header],
+            [MARKET_PARAMS.size, RISK_PARAMS.size, RISK_STATE.size, BOOK_HEADER.size],
         );
         assert.equal(MARKET_ACCOUNT_SIZE, getMarketSize());
         assert.equal(BOOK_ENTRIES_OFFSET, 120);
@@ -66,7 +86,15 @@ describe('layout.ts mirrors the Rust structs', () => {
     test('spot offsets (the ones keepers read)', () => {
         assert.equal(MARKET.offsets.params, 288);
         assert.equal(MARKET.offsets.borrowIndex, 288 + 256 + 16);
-        assert.equal(MARKET.offsets.reserved, 856 - 128);
+        assert.equal(MARKET.offsets.risk, 728);
+        assert.equal(MARKET.offsets.riskState, 728 + 128);
+        assert.equal(MARKET.offsets.reserved, 1_048 - 128);
+        assert.deepStrictEqual([MARKET_PARAMS_OFFSET, MARKET_RISK_OFFSET, MARKET_RISK_STATE_OFFSET], [296, 736, 864]);
+        assert.equal(RISK_PARAMS.offsets.marginAddonCapBps, 40);
+        assert.equal(RISK_PARAMS.offsets.depthNative, 56);
+        assert.equal(RISK_PARAMS.offsets.reserved, 96);
+        assert.equal(RISK_STATE.offsets.addonBps, 32);
+        assert.equal(RISK_STATE.offsets.maintAddonBps, 40);
         assert.equal(POSITION.offsets.collateralNative, 32);
         assert.equal(POSITION.offsets.debtShares, 40);
         assert.equal(POSITION.offsets.flags, 92);
@@ -96,14 +124,19 @@ describe('layout.ts agrees with the committed IDL (bytemuck, repr C types)', () 
         pubkey: 'pubkey',
         '[u8; 32]': 'bytes32',
         '[u8; 2]': 'bytes2',
+        '[u64; 4]': 'u64x4',
         '[u64; 8]': 'u64x8',
         '[u64; 16]': 'u64x16',
         MarketParams: 'params',
+        RiskParams: 'riskParams',
+        RiskState: 'riskState',
         BookHeader: 'header',
     };
     for (const [name, layout] of [
         ['Market', MARKET],
         ['MarketParams', MARKET_PARAMS],
+        ['RiskParams', RISK_PARAMS],
+        ['RiskState', RISK_STATE],
         ['BookHeader', BOOK_HEADER],
     ] as const) {
         test(name, () => {

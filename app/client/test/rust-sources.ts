@@ -93,9 +93,12 @@ const RUST_TYPES: Record<string, FieldType> = {
     Pubkey: 'pubkey',
     '[u8; 32]': 'bytes32',
     '[u8; 2]': 'bytes2',
+    '[u64; 4]': 'u64x4',
     '[u64; 8]': 'u64x8',
     '[u64; 16]': 'u64x16',
     MarketParams: 'params',
+    RiskParams: 'riskParams',
+    RiskState: 'riskState',
     BookHeader: 'header',
 };
 
@@ -142,6 +145,13 @@ export function evalIntExpr(expr: string, known: Record<string, bigint> = {}): b
                 .reduce((a, b) => a * b, 1n),
         )
         .reduce((a, b) => a + b, 0n);
+}
+
+/** A constructor field value: an integer expression (`evalIntExpr`) or `[expr; n]` (an array). */
+export function evalRustValue(expr: string, known: Record<string, bigint> = {}): bigint | bigint[] {
+    const rep = /^\[(.+);\s*([0-9_]+)\]$/.exec(expr.trim());
+    if (rep) return Array.from({ length: Number(rep[2]!.replace(/_/g, '')) }, () => evalIntExpr(rep[1]!, known));
+    return evalIntExpr(expr, known);
 }
 
 /** `field: value,` pairs of a `Self { … }` constructor in a function body. */

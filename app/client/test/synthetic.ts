@@ -14,6 +14,8 @@ import {
     POSITION_SLAB_DISCRIMINATOR,
     type MarketArgs,
     type MarketParamsArgs,
+    type RiskParamsArgs,
+    type RiskStateArgs,
 } from '../src/generated';
 
 /** Deterministic PRNG (xorshift64*), so failures reproduce. */
@@ -90,6 +92,19 @@ export function randomParams(rng: Rng): MarketParamsArgs {
     return Object.fromEntries(names.map(n => [n, rng.value()])) as MarketParamsArgs;
 }
 
+export function randomRiskParams(rng: Rng): RiskParamsArgs {
+    const names = [
+        'volEnabled', 'volHalfLifeSlots', 'volMaxMoveBps', 'volHorizonSlots', 'volKBps', 'marginAddonCapBps',
+        'marginStepBps', 'depthNative', 'budgetDepthBps', 'budgetFloorBps', 'maxPriceMoveBps', 'maxCrankGapSlots',
+    ] as const;
+    return { ...Object.fromEntries(names.map(n => [n, rng.value()])), reserved: Array.from({ length: 4 }, () => rng.value()) } as RiskParamsArgs;
+}
+
+export function randomRiskState(rng: Rng): RiskStateArgs {
+    const names = ['lastPrice', 'lastSlot', 'variancePpb2', 'sigmaHorizonBps', 'addonBps', 'maintAddonBps', 'updates', 'reserved'] as const;
+    return Object.fromEntries(names.map(n => [n, rng.value()])) as RiskStateArgs;
+}
+
 export function randomMarketArgs(rng: Rng): MarketArgs {
     return {
         admin: rng.address(),
@@ -131,6 +146,8 @@ export function randomMarketArgs(rng: Rng): MarketArgs {
         debtDecimals: rng.u8(),
         paused: rng.u8(),
         padding: rng.bytes(2),
+        risk: randomRiskParams(rng),
+        riskState: randomRiskState(rng),
         reserved: Array.from({ length: 16 }, () => rng.value()),
     };
 }

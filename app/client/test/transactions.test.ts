@@ -23,7 +23,7 @@ import {
     SOFTLIQ_PROGRAM_ADDRESS,
 } from '../src/generated';
 import { lotBookAccountSize, MAX_SLAB_CAPACITY, slabAccountSize } from '../src/layout';
-import { defaultSoftParams } from '../src/params';
+import { defaultSoftParams, staticDefaultRiskParams } from '../src/params';
 import {
     buildTransactionMessage,
     defaultRentExemptLamports,
@@ -195,9 +195,19 @@ describe('market: createAccount(lot book) + initialize_market', () => {
         assert.deepStrictEqual(data.params, i.params);
         assert.equal(data.lotCapacity, 1_000);
         assert.deepStrictEqual([...data.oracleFeedId], [...i.oracleFeedId]);
+        // No `risk` given: RiskParams::static_default().
+        assert.deepStrictEqual(data.risk, staticDefaultRiskParams());
+        // 8 + 256 (params) + 1 + 32 + 1 + 4 + 128 (risk).
+        assert.equal(init!.data!.length, 430);
     });
 
-    test('one transaction within the size limit (3 signers, 302 bytes of args)', async () => {
+    test('an explicit risk is encoded as given', async () => {
+        const risk = { ...staticDefaultRiskParams(), volEnabled: 1n, marginAddonCapBps: 200n, depthNative: 20_000_000_000_000n, budgetDepthBps: 50n };
+        const [, init] = await getCreateMarketInstructions({ ...input(), risk });
+        assert.deepStrictEqual(getInitializeMarketInstructionDataDecoder().decode(init!.data!).risk, risk);
+    });
+
+    test('one transaction within the size limit (3 signers, 430 bytes of instruction data)', async () => {
         const i = input();
         const message = await getCreateMarketTransactionMessage({ ...i, latestBlockhash });
         const size = getTransactionMessageSize(message);

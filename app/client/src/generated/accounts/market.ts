@@ -43,8 +43,16 @@ import {
 import {
   getMarketParamsDecoder,
   getMarketParamsEncoder,
+  getRiskParamsDecoder,
+  getRiskParamsEncoder,
+  getRiskStateDecoder,
+  getRiskStateEncoder,
   type MarketParams,
   type MarketParamsArgs,
+  type RiskParams,
+  type RiskParamsArgs,
+  type RiskState,
+  type RiskStateArgs,
 } from "../types";
 
 export const MARKET_DISCRIMINATOR = new Uint8Array([
@@ -101,6 +109,8 @@ export type Market = {
   debtDecimals: number;
   paused: number;
   padding: ReadonlyUint8Array;
+  risk: RiskParams;
+  riskState: RiskState;
   reserved: Array<bigint>;
 };
 
@@ -149,6 +159,8 @@ export type MarketArgs = {
   debtDecimals: number;
   paused: number;
   padding: ReadonlyUint8Array;
+  risk: RiskParamsArgs;
+  riskState: RiskStateArgs;
   reserved: Array<number | bigint>;
 };
 
@@ -196,6 +208,8 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["debtDecimals", getU8Encoder()],
       ["paused", getU8Encoder()],
       ["padding", fixEncoderSize(getBytesEncoder(), 2)],
+      ["risk", getRiskParamsEncoder()],
+      ["riskState", getRiskStateEncoder()],
       ["reserved", getArrayEncoder(getU64Encoder(), { size: 16 })],
     ]),
     (value) => ({ ...value, discriminator: MARKET_DISCRIMINATOR }),
@@ -245,6 +259,8 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["debtDecimals", getU8Decoder()],
     ["paused", getU8Decoder()],
     ["padding", fixDecoderSize(getBytesDecoder(), 2)],
+    ["risk", getRiskParamsDecoder()],
+    ["riskState", getRiskStateDecoder()],
     ["reserved", getArrayDecoder(getU64Decoder(), { size: 16 })],
   ]);
 }
@@ -308,5 +324,5 @@ export async function fetchAllMaybeMarket(
 }
 
 export function getMarketSize(): number {
-  return 864;
+  return 1056;
 }

@@ -124,12 +124,21 @@ export const SOFTLIQ_ERROR__OWNER_ACCOUNT_REQUIRED = 0x17a4; // 6052
 export const SOFTLIQ_ERROR__COOLDOWN_NOT_ELAPSED = 0x17a5; // 6053
 /** NoPendingWithdrawal: No pending insurance withdrawal */
 export const SOFTLIQ_ERROR__NO_PENDING_WITHDRAWAL = 0x17a6; // 6054
+/** InvalidRiskParams: Invalid risk parameters (volatility, margin add-on, depth budget) */
+export const SOFTLIQ_ERROR__INVALID_RISK_PARAMS = 0x17a7; // 6055
+/** UnsafeCrankGap: Unsafe parameters: max price move per slot x max slots between cranks + penalty exceeds the maintenance margin */
+export const SOFTLIQ_ERROR__UNSAFE_CRANK_GAP = 0x17a8; // 6056
+/** RiskCapImmutable: The margin add-on cap is fixed at market creation */
+export const SOFTLIQ_ERROR__RISK_CAP_IMMUTABLE = 0x17a9; // 6057
+/** DepthChangeTooLarge: Market depth may change by at most 2x per update */
+export const SOFTLIQ_ERROR__DEPTH_CHANGE_TOO_LARGE = 0x17aa; // 6058
 
 export type SoftliqError =
   | typeof SOFTLIQ_ERROR__BAD_ACCOUNT_LAYOUT
   | typeof SOFTLIQ_ERROR__BAD_CAPACITY
   | typeof SOFTLIQ_ERROR__BAD_INDEX
   | typeof SOFTLIQ_ERROR__COOLDOWN_NOT_ELAPSED
+  | typeof SOFTLIQ_ERROR__DEPTH_CHANGE_TOO_LARGE
   | typeof SOFTLIQ_ERROR__DUPLICATE_ACCOUNT
   | typeof SOFTLIQ_ERROR__INSUFFICIENT_COLLATERAL
   | typeof SOFTLIQ_ERROR__INSUFFICIENT_HEALTH
@@ -145,6 +154,7 @@ export type SoftliqError =
   | typeof SOFTLIQ_ERROR__INVALID_MARGINS
   | typeof SOFTLIQ_ERROR__INVALID_ORACLE_PARAMS
   | typeof SOFTLIQ_ERROR__INVALID_PENALTY
+  | typeof SOFTLIQ_ERROR__INVALID_RISK_PARAMS
   | typeof SOFTLIQ_ERROR__LOT_BOOK_FULL
   | typeof SOFTLIQ_ERROR__LOT_NEEDS_RESET
   | typeof SOFTLIQ_ERROR__LOT_NOT_OPEN
@@ -173,10 +183,12 @@ export type SoftliqError =
   | typeof SOFTLIQ_ERROR__POSITION_NOT_OPEN
   | typeof SOFTLIQ_ERROR__PRICE_ABOVE_MAX
   | typeof SOFTLIQ_ERROR__RESET_TOO_EARLY
+  | typeof SOFTLIQ_ERROR__RISK_CAP_IMMUTABLE
   | typeof SOFTLIQ_ERROR__SLAB_FULL
   | typeof SOFTLIQ_ERROR__STALE_GENERATION
   | typeof SOFTLIQ_ERROR__TAKE_LEAVES_DUST
   | typeof SOFTLIQ_ERROR__TOO_MANY_ENTRIES
+  | typeof SOFTLIQ_ERROR__UNSAFE_CRANK_GAP
   | typeof SOFTLIQ_ERROR__UNSUPPORTED_MINT_EXTENSION
   | typeof SOFTLIQ_ERROR__WRONG_MARKET
   | typeof SOFTLIQ_ERROR__WRONG_TOKEN_ACCOUNT
@@ -189,6 +201,7 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__BAD_CAPACITY]: `Slab capacity is zero or exceeds the account limit`,
     [SOFTLIQ_ERROR__BAD_INDEX]: `Position index out of range`,
     [SOFTLIQ_ERROR__COOLDOWN_NOT_ELAPSED]: `Insurance withdrawal cooldown has not elapsed`,
+    [SOFTLIQ_ERROR__DEPTH_CHANGE_TOO_LARGE]: `Market depth may change by at most 2x per update`,
     [SOFTLIQ_ERROR__DUPLICATE_ACCOUNT]: `The same slab was passed twice`,
     [SOFTLIQ_ERROR__INSUFFICIENT_COLLATERAL]: `Not enough collateral in the position`,
     [SOFTLIQ_ERROR__INSUFFICIENT_HEALTH]: `Position would be below initial margin`,
@@ -204,6 +217,7 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__INVALID_MARGINS]: `Invalid margin parameters`,
     [SOFTLIQ_ERROR__INVALID_ORACLE_PARAMS]: `Invalid oracle guard parameters`,
     [SOFTLIQ_ERROR__INVALID_PENALTY]: `Invalid liquidation penalty`,
+    [SOFTLIQ_ERROR__INVALID_RISK_PARAMS]: `Invalid risk parameters (volatility, margin add-on, depth budget)`,
     [SOFTLIQ_ERROR__LOT_BOOK_FULL]: `Lot book is full`,
     [SOFTLIQ_ERROR__LOT_NEEDS_RESET]: `Lot needs a reset before it can be taken`,
     [SOFTLIQ_ERROR__LOT_NOT_OPEN]: `Lot is not open`,
@@ -232,10 +246,12 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__POSITION_NOT_OPEN]: `Position is not open`,
     [SOFTLIQ_ERROR__PRICE_ABOVE_MAX]: `Auction price is above the taker's max price`,
     [SOFTLIQ_ERROR__RESET_TOO_EARLY]: `Lot cannot be reset yet`,
+    [SOFTLIQ_ERROR__RISK_CAP_IMMUTABLE]: `The margin add-on cap is fixed at market creation`,
     [SOFTLIQ_ERROR__SLAB_FULL]: `Slab is full`,
     [SOFTLIQ_ERROR__STALE_GENERATION]: `Position generation is stale`,
     [SOFTLIQ_ERROR__TAKE_LEAVES_DUST]: `Take would leave a tab below dust`,
     [SOFTLIQ_ERROR__TOO_MANY_ENTRIES]: `Too many entries for one crank`,
+    [SOFTLIQ_ERROR__UNSAFE_CRANK_GAP]: `Unsafe parameters: max price move per slot x max slots between cranks + penalty exceeds the maintenance margin`,
     [SOFTLIQ_ERROR__UNSUPPORTED_MINT_EXTENSION]: `Mint has an extension softliq does not support`,
     [SOFTLIQ_ERROR__WRONG_MARKET]: `Account belongs to another market`,
     [SOFTLIQ_ERROR__WRONG_TOKEN_ACCOUNT]: `Token account or mint does not match the market`,

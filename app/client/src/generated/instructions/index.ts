@@ -22,6 +22,8 @@ export * from "./insuranceWithdraw";
 export * from "./lpDeposit";
 export * from "./lpWithdraw";
 export * from "./openPosition";
+export * from "./refreshRisk";
 export * from "./repay";
+export * from "./setRiskParams";
 export * from "./updateParams";
 export * from "./withdrawCollateral";

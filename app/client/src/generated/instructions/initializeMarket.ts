@@ -51,8 +51,12 @@ import {
 import {
   getMarketParamsDecoder,
   getMarketParamsEncoder,
+  getRiskParamsDecoder,
+  getRiskParamsEncoder,
   type MarketParams,
   type MarketParamsArgs,
+  type RiskParams,
+  type RiskParamsArgs,
 } from "../types";
 
 export const INITIALIZE_MARKET_DISCRIMINATOR = new Uint8Array([
@@ -140,6 +144,8 @@ export type InitializeMarketInstructionData = {
   /** The market's price is 1 / the feed's price. */
   inverted: boolean;
   lotCapacity: number;
+  /** Dynamic risk (see docs/dynamic-risk.md); the add-on cap is fixed here. */
+  risk: RiskParams;
 };
 
 export type InitializeMarketInstructionDataArgs = {
@@ -150,6 +156,8 @@ export type InitializeMarketInstructionDataArgs = {
   /** The market's price is 1 / the feed's price. */
   inverted: boolean;
   lotCapacity: number;
+  /** Dynamic risk (see docs/dynamic-risk.md); the add-on cap is fixed here. */
+  risk: RiskParamsArgs;
 };
 
 export function getInitializeMarketInstructionDataEncoder(): FixedSizeEncoder<InitializeMarketInstructionDataArgs> {
@@ -161,6 +169,7 @@ export function getInitializeMarketInstructionDataEncoder(): FixedSizeEncoder<In
       ["oracleFeedId", fixEncoderSize(getBytesEncoder(), 32)],
       ["inverted", getBooleanEncoder()],
       ["lotCapacity", getU32Encoder()],
+      ["risk", getRiskParamsEncoder()],
     ]),
     (value) => ({ ...value, discriminator: INITIALIZE_MARKET_DISCRIMINATOR }),
   );
@@ -174,6 +183,7 @@ export function getInitializeMarketInstructionDataDecoder(): FixedSizeDecoder<In
     ["oracleFeedId", fixDecoderSize(getBytesDecoder(), 32)],
     ["inverted", getBooleanDecoder()],
     ["lotCapacity", getU32Decoder()],
+    ["risk", getRiskParamsDecoder()],
   ]);
 }
 
@@ -221,6 +231,7 @@ export type InitializeMarketAsyncInput<
   oracleFeedId: InitializeMarketInstructionDataArgs["oracleFeedId"];
   inverted: InitializeMarketInstructionDataArgs["inverted"];
   lotCapacity: InitializeMarketInstructionDataArgs["lotCapacity"];
+  risk: InitializeMarketInstructionDataArgs["risk"];
 };
 
 export async function getInitializeMarketInstructionAsync<
@@ -405,6 +416,7 @@ export type InitializeMarketInput<
   oracleFeedId: InitializeMarketInstructionDataArgs["oracleFeedId"];
   inverted: InitializeMarketInstructionDataArgs["inverted"];
   lotCapacity: InitializeMarketInstructionDataArgs["lotCapacity"];
+  risk: InitializeMarketInstructionDataArgs["risk"];
 };
 
 export function getInitializeMarketInstruction<

@@ -33,7 +33,9 @@ import {
   parseLpDepositInstruction,
   parseLpWithdrawInstruction,
   parseOpenPositionInstruction,
+  parseRefreshRiskInstruction,
   parseRepayInstruction,
+  parseSetRiskParamsInstruction,
   parseUpdateParamsInstruction,
   parseWithdrawCollateralInstruction,
   type ParsedAuctionRedeemInstruction,
@@ -52,7 +54,9 @@ import {
   type ParsedLpDepositInstruction,
   type ParsedLpWithdrawInstruction,
   type ParsedOpenPositionInstruction,
+  type ParsedRefreshRiskInstruction,
   type ParsedRepayInstruction,
+  type ParsedSetRiskParamsInstruction,
   type ParsedUpdateParamsInstruction,
   type ParsedWithdrawCollateralInstruction,
 } from "../instructions";
@@ -149,7 +153,9 @@ export enum SoftliqInstruction {
   LpDeposit,
   LpWithdraw,
   OpenPosition,
+  RefreshRisk,
   Repay,
+  SetRiskParams,
   UpdateParams,
   WithdrawCollateral,
 }
@@ -338,12 +344,34 @@ export function identifySoftliqInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([0, 166, 132, 169, 134, 113, 30, 47]),
+      ),
+      0,
+    )
+  ) {
+    return SoftliqInstruction.RefreshRisk;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([234, 103, 67, 82, 208, 234, 219, 166]),
       ),
       0,
     )
   ) {
     return SoftliqInstruction.Repay;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([203, 154, 198, 239, 21, 242, 173, 235]),
+      ),
+      0,
+    )
+  ) {
+    return SoftliqInstruction.SetRiskParams;
   }
   if (
     containsBytes(
@@ -424,8 +452,14 @@ export type ParsedSoftliqInstruction<
       instructionType: SoftliqInstruction.OpenPosition;
     } & ParsedOpenPositionInstruction<TProgram>)
   | ({
+      instructionType: SoftliqInstruction.RefreshRisk;
+    } & ParsedRefreshRiskInstruction<TProgram>)
+  | ({
       instructionType: SoftliqInstruction.Repay;
     } & ParsedRepayInstruction<TProgram>)
+  | ({
+      instructionType: SoftliqInstruction.SetRiskParams;
+    } & ParsedSetRiskParamsInstruction<TProgram>)
   | ({
       instructionType: SoftliqInstruction.UpdateParams;
     } & ParsedUpdateParamsInstruction<TProgram>)
@@ -550,11 +584,25 @@ export function parseSoftliqInstruction<TProgram extends string>(
         ...parseOpenPositionInstruction(instruction),
       };
     }
+    case SoftliqInstruction.RefreshRisk: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: SoftliqInstruction.RefreshRisk,
+        ...parseRefreshRiskInstruction(instruction),
+      };
+    }
     case SoftliqInstruction.Repay: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: SoftliqInstruction.Repay,
         ...parseRepayInstruction(instruction),
+      };
+    }
+    case SoftliqInstruction.SetRiskParams: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: SoftliqInstruction.SetRiskParams,
+        ...parseSetRiskParamsInstruction(instruction),
       };
     }
     case SoftliqInstruction.UpdateParams: {

@@ -23,4 +23,8 @@ export * from "./positionClosed";
 export * from "./positionLiquidated";
 export * from "./positionOpened";
 export * from "./positionRef";
+export * from "./riskParams";
+export * from "./riskParamsUpdated";
+export * from "./riskState";
+export * from "./riskUpdated";
 export * from "./slabInitialized";

@@ -394,7 +394,8 @@ fn market_json(tm: &TestMarket, data: &[u8], m: &Market) -> Value {
 
 fn slab_json(slab: &Pubkey, data: &[u8], m: &Market, price: u64) -> Value {
     let (header, positions) = entries_of::<Position>(data).expect("slab");
-    let p = &m.params;
+    // The margins in force (with their volatility add-ons).
+    let p = &softliq::engine::risk::effective(&m.params, &m.risk, &m.risk_state).expect("params");
     let positions: Vec<Value> = positions[..header.next_unused as usize]
         .iter()
         .enumerate()

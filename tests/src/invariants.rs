@@ -79,25 +79,21 @@ pub async fn check(bank: &mut Bank, tm: &TestMarket) -> Result<(), String> {
         iv,
         m.insurance_balance_native as u128,
     )?;
-    let mut lp = 0u128;
-    for a in &tm.lp_accounts {
-        let d = bank.data(a).await;
-        if d.len() >= 80 {
-            lp += u64::from_le_bytes(d[72..80].try_into().unwrap()) as u128;
-        }
-    }
+    let lp = shares_sum(bank, &tm.lp_accounts).await;
     eq("LP shares vs total", lp, m.lp_shares_total as u128)?;
-    let mut st = 0u128;
-    for a in &tm.stake_accounts {
-        let d = bank.data(a).await;
-        if d.len() >= 80 {
-            st += u64::from_le_bytes(d[72..80].try_into().unwrap()) as u128;
-        }
-    }
+    let st = shares_sum(bank, &tm.stake_accounts).await;
     eq(
         "stake shares vs total",
         st,
         m.insurance_shares_total as u128,
     )?;
     Ok(())
+}
+
+async fn shares_sum(bank: &mut Bank, accounts: &[anchor_lang::prelude::Pubkey]) -> u128 {
+    let mut sum = 0u128;
+    for a in accounts {
+        sum += crate::market::shares_at(bank, a).await as u128;
+    }
+    sum
 }

@@ -617,11 +617,7 @@ impl TestMarket {
     }
 
     pub async fn lp_shares(&self, bank: &mut Bank, owner: &Pubkey) -> u64 {
-        let data = bank.data(&self.lp_account(owner)).await;
-        if data.len() < 80 {
-            return 0;
-        }
-        u64::from_le_bytes(data[72..80].try_into().expect("shares"))
+        shares_at(bank, &self.lp_account(owner)).await
     }
 
     // ---- positions ----
@@ -1068,6 +1064,18 @@ impl TestMarket {
 }
 
 /// A softliq instruction from an Anchor accounts struct and instruction data.
+/// Where `shares` sits in an `LpAccount` and in an `InsuranceStake`
+/// (discriminator, market, owner, shares).
+const SHARES_OFFSET: usize = 8 + 32 + 32;
+
+/// Shares held by an LP account or an insurance stake (0 if it does not exist).
+pub async fn shares_at(bank: &mut Bank, account: &Pubkey) -> u64 {
+    let data = bank.data(account).await;
+    data.get(SHARES_OFFSET..SHARES_OFFSET + 8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+        .unwrap_or(0)
+}
+
 pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction {
         program_id: softliq::ID,

@@ -194,3 +194,13 @@ pub struct RiskParamsUpdated {
     pub depth_native: u64,
     pub budget_depth_bps: u64,
 }
+
+/// A liquidatable position was skipped because the lot book has no free
+/// entry: settle or take lots (or grow the book) to resume.
+#[event]
+pub struct LotBookFull {
+    pub market: Pubkey,
+    pub slab: Pubkey,
+    pub index: u32,
+    pub generation: u32,
+}

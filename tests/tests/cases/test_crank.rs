@@ -503,3 +503,53 @@ async fn splitting_an_episode_over_cranks_pays_the_same() {
     assert_eq!(pays[0].0, 1);
     assert!(pays[1].0 > 1, "the ramp split the episode");
 }
+
+#[tokio::test]
+async fn a_full_lot_book_skips_with_an_event_and_changes_nothing() {
+    let mut bank = Bank::start().await;
+    let cfg = MarketConfig {
+        params: no_bounds(),
+        slab_capacities: vec![8],
+        lot_capacity: 2,
+        ..Default::default()
+    };
+    let mut tm = TestMarket::create(&mut bank, cfg).await;
+    let lp = tm.new_user(&mut bank, 0, 1_001_000_000_000).await;
+    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
+        .await
+        .unwrap();
+    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
+        .await
+        .unwrap();
+    let keeper = tm.new_user(&mut bank, 0, 0).await;
+    let trader = tm.new_user(&mut bank, 1_000_000_000_000, 0).await;
+    let mut ps = Vec::new();
+    for _ in 0..3 {
+        ps.push(
+            tm.open_levered(&mut bank, &trader, tm.slabs[0], 10_000_000_000, 899_000_000)
+                .await,
+        );
+    }
+    tm.set_price(&mut bank, 94.0).await;
+    let third = tm.position(&mut bank, ps[2]).await;
+    tm.crank(&mut bank, &keeper, &ps).await.unwrap();
+    let m = tm.market_state(&mut bank).await;
+    assert_eq!(m.liquidations, 2);
+    assert_eq!(tm.open_lots(&mut bank).await.len(), 2);
+    // The third position is untouched (the crank emits `LotBookFull` for it;
+    // natively built programs log events to stdout, not to the transaction,
+    // so the event itself is not asserted here).
+    assert_eq!(tm.position(&mut bank, ps[2]).await, third);
+    // Once a lot is sold and settled, the next crank liquidates it.
+    let bidder = tm.new_user(&mut bank, 0, 10_000_000_000).await;
+    let (l, lot) = tm.open_lots(&mut bank).await[0];
+    tm.take(&mut bank, &bidder, l, lot.collateral_native, u64::MAX)
+        .await
+        .unwrap();
+    let s = bank.slot().await;
+    bank.warp_to(s + 1).await;
+    tm.set_price(&mut bank, 94.0).await;
+    tm.crank(&mut bank, &keeper, &ps[2..]).await.unwrap();
+    assert_eq!(tm.market_state(&mut bank).await.liquidations, 3);
+    assert!(tm.position(&mut bank, ps[2]).await.collateral_native < third.collateral_native);
+}

@@ -4,7 +4,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::engine::liquidation::{plan, LiqInput, LiqParams, LiqPlan};
 use crate::engine::{auction, fees, health};
 use crate::error::SoftliqError;
-use crate::events::{CrankCompleted, PositionLiquidated};
+use crate::events::{CrankCompleted, LotBookFull, PositionLiquidated};
 use crate::instructions::common::{
     accrue, checked_add, checked_sub, effective_params, health_i64, observe_price, position_debt,
     transfer_out, with_lots, with_slab,
@@ -197,6 +197,12 @@ fn liquidate_one(
         Err(_) => return err!(SoftliqError::MathOverflow),
     };
     let Ok((lot_index, lot_generation)) = lots.alloc() else {
+        emit!(LotBookFull {
+            market: env.market,
+            slab: env.slab,
+            index: e.index,
+            generation: e.generation,
+        });
         return Ok(None);
     };
 

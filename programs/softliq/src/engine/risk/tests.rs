@@ -4,7 +4,6 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 use super::*;
-use crate::engine::params::validate as validate_params;
 use proptest::prelude::*;
 
 fn dynamic() -> RiskParams {
@@ -32,7 +31,8 @@ impl Reference {
         let dt = (slot - self.last_slot) as f64;
         let ret = ((price - self.last).abs() / self.last).min(r.vol_max_move_bps as f64 / 1e4);
         let sample = (ret * 1e9).powi(2) / dt;
-        let w = (dt * 0.693_147_181 / r.vol_half_life_slots as f64).min(1.0);
+        // The rounded ln 2 the program uses.
+        let w = (dt * (LN2_PPB as f64 / 1e9) / r.vol_half_life_slots as f64).min(1.0);
         self.var = self.var * (1.0 - w) + sample * w;
         self.last = price;
         self.last_slot = slot;
@@ -131,7 +131,7 @@ fn variance_halves_over_a_half_life_of_quiet_slots() {
     t = observe(&r, &t, 105_000, 102).unwrap();
     let ratio = t.variance_ppb2 as f64 / spike as f64;
     assert!(
-        (ratio - (1.0 - 0.693_147_181)).abs() < 0.001,
+        (ratio - (1.0 - LN2_PPB as f64 / 1e9)).abs() < 0.001,
         "ratio {ratio}"
     );
 }

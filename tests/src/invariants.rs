@@ -30,6 +30,15 @@ pub async fn check(bank: &mut Bank, tm: &TestMarket) -> Result<(), String> {
         if used != h.used {
             return Err(format!("slab used {} but {} entries in use", h.used, used));
         }
+        // The slab holds its rent plus one deposit per open position.
+        let lamports = bank.account(slab).await.map(|a| a.lamports).unwrap_or(0);
+        let floor =
+            bank.rent(data.len()).await as u128 + used as u128 * POSITION_DEPOSIT_LAMPORTS as u128;
+        if (lamports as u128) < floor {
+            return Err(format!(
+                "slab {slab} holds {lamports} lamports, below rent + deposits {floor}"
+            ));
+        }
     }
     let data = bank.data(&tm.lot_book).await;
     let (_, lots) = entries_of::<Lot>(&data).ok_or("lot book layout")?;

@@ -653,6 +653,7 @@ impl TestMarket {
             owner: user.key(),
             market: self.market,
             slab,
+            system_program: anchor_lang::system_program::ID,
         };
         self.exec(
             bank,

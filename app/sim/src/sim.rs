@@ -666,6 +666,7 @@ async fn setup<'a>(
                     owner: trader.key(),
                     market: tm.market,
                     slab,
+                    system_program: anchor_lang::system_program::ID,
                 },
                 softliq::instruction::OpenPosition {},
             );

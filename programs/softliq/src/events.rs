@@ -54,6 +54,8 @@ pub struct PositionOpened {
     pub index: u32,
     pub generation: u32,
     pub owner: Pubkey,
+    /// Refundable lamports moved from the owner into the slab.
+    pub deposit_lamports: u64,
 }
 
 #[event]
@@ -77,6 +79,8 @@ pub struct PositionClosed {
     pub index: u32,
     pub generation: u32,
     pub collateral_returned: u64,
+    /// The position deposit returned to the owner.
+    pub deposit_lamports: u64,
 }
 
 #[event]

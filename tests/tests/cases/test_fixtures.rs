@@ -664,11 +664,12 @@ fn instructions_json(s: &Scenario) -> Value {
     out.push(ix_json(
         "open_position",
         json!({}),
-        &["owner", "market", "slab"],
+        &["owner", "market", "slab", "system_program"],
         a::OpenPosition {
             owner: owner.key(),
             market: tm.market,
             slab,
+            system_program: system,
         },
         d::OpenPosition {},
     ));

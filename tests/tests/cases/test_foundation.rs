@@ -489,11 +489,26 @@ async fn full_size_slab_of_100k_positions() {
     // then close and reopen the first, a middle and the last entries.
     tm.check_invariants = false;
     let t = tm.new_user(&mut bank, 10_000_000_000, 0).await;
+    // 100,000 position deposits (72.4 SOL) on top of the user's 1 SOL.
+    let deposits = cap as u64 * softliq::state::POSITION_DEPOSIT_LAMPORTS;
+    bank.send(
+        &[anchor_lang::solana_program::system_instruction::transfer(
+            &bank.payer(),
+            &t.key(),
+            deposits,
+        )],
+        &[],
+    )
+    .await
+    .unwrap();
+    let owner_lamports0 = bank.account(&t.key()).await.unwrap().lamports;
+    let slab_lamports0 = bank.account(&slab).await.unwrap().lamports;
     let open = ix(
         softliq::accounts::OpenPosition {
             owner: t.key(),
             market: tm.market,
             slab,
+            system_program: anchor_lang::system_program::ID,
         },
         softliq::instruction::OpenPosition {},
     );
@@ -505,6 +520,15 @@ async fn full_size_slab_of_100k_positions() {
     }
     let e = tm.open_position(&mut bank, &t, slab).await.unwrap_err();
     assert_eq!(e.code(), code_of(E::SlabFull));
+    // Every open moved exactly one deposit from the owner into the slab.
+    assert_eq!(
+        bank.account(&slab).await.unwrap().lamports,
+        slab_lamports0 + deposits
+    );
+    assert_eq!(
+        bank.account(&t.key()).await.unwrap().lamports,
+        owner_lamports0 - deposits
+    );
     tm.check_invariants = true;
     tm.after(&mut bank).await;
     let m = tm.market_state(&mut bank).await;
@@ -519,6 +543,17 @@ async fn full_size_slab_of_100k_positions() {
         tm.close(&mut bank, &t, p).await.unwrap();
     }
     assert_eq!(balance(&mut bank, &t.collateral).await, 10_000_000_000);
+    // Closing returned three deposits.
+    let deposit = softliq::state::POSITION_DEPOSIT_LAMPORTS;
+    assert_eq!(deposit, 723_840);
+    assert_eq!(
+        bank.account(&t.key()).await.unwrap().lamports,
+        owner_lamports0 - deposits + 3 * deposit
+    );
+    assert_eq!(
+        bank.account(&slab).await.unwrap().lamports,
+        slab_lamports0 + deposits - 3 * deposit
+    );
     // The free list hands them back last-in first-out, each with its generation bumped.
     for index in [cap - 1, 50_000, 0] {
         let p = tm.open_position(&mut bank, &t, slab).await.unwrap();

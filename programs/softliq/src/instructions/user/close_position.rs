@@ -4,11 +4,13 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use super::position_ref::owned;
 use crate::error::SoftliqError;
 use crate::events::PositionClosed;
-use crate::instructions::common::{checked_sub, transfer_out, with_slab};
-use crate::state::{Market, PositionSlab, VAULT_AUTH_SEED};
+use crate::instructions::common::{checked_add, checked_sub, transfer_out, with_slab};
+use crate::state::{Market, PositionSlab, POSITION_DEPOSIT_LAMPORTS, VAULT_AUTH_SEED};
 
 #[derive(Accounts)]
 pub struct ClosePosition<'info> {
+    /// Gets the position deposit back.
+    #[account(mut)]
     pub owner: Signer<'info>,
     #[account(mut)]
     pub market: AccountLoader<'info, Market>,
@@ -26,8 +28,9 @@ pub struct ClosePosition<'info> {
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
 
-/// Closes a debt-free position: returns its collateral and releases the entry
-/// (its generation is bumped, so the old `(index, generation)` is dead).
+/// Closes a debt-free position: returns its collateral and the position
+/// deposit, and releases the entry (its generation is bumped, so the old
+/// `(index, generation)` is dead).
 pub fn handler(ctx: Context<ClosePosition>, index: u32, generation: u32) -> Result<()> {
     let market_key = ctx.accounts.market.key();
     let owner = ctx.accounts.owner.key();
@@ -44,6 +47,13 @@ pub fn handler(ctx: Context<ClosePosition>, index: u32, generation: u32) -> Resu
     m.positions_open = checked_sub(m.positions_open, 1)?;
     let bump = m.vault_auth_bump;
     drop(m);
+    // The slab is this program's account: its lamports move directly.
+    let slab_info = ctx.accounts.slab.to_account_info();
+    let owner_info = ctx.accounts.owner.to_account_info();
+    let slab_lamports = checked_sub(slab_info.lamports(), POSITION_DEPOSIT_LAMPORTS)?;
+    let owner_lamports = checked_add(owner_info.lamports(), POSITION_DEPOSIT_LAMPORTS)?;
+    **slab_info.try_borrow_mut_lamports()? = slab_lamports;
+    **owner_info.try_borrow_mut_lamports()? = owner_lamports;
     transfer_out(
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_vault,
@@ -59,7 +69,8 @@ pub fn handler(ctx: Context<ClosePosition>, index: u32, generation: u32) -> Resu
         slab: ctx.accounts.slab.key(),
         index,
         generation,
-        collateral_returned: collateral
+        collateral_returned: collateral,
+        deposit_lamports: POSITION_DEPOSIT_LAMPORTS,
     });
     Ok(())
 }

@@ -281,6 +281,20 @@ export const BOOK_ENTRIES_OFFSET = ACCOUNT_DISCRIMINATOR_SIZE + BOOK_HEADER.size
 export const POSITION_SIZE = POSITION.size;
 export const LOT_SIZE = LOT.size;
 
+/**
+ * Rent-exempt lamports per byte at the default rent (3,480 lamports per byte-year × 2
+ * years): `state::slab::RENT_EXEMPT_LAMPORTS_PER_BYTE`.
+ */
+export const RENT_EXEMPT_LAMPORTS_PER_BYTE = 6_960n;
+/**
+ * Refundable deposit of `open_position` (`state::slab::POSITION_DEPOSIT_LAMPORTS`): the rent
+ * of one entry's bytes, 104 × 6,960 = 723,840 lamports. `open_position` moves it from the
+ * owner (a writable signer) into the slab through the System program; `close_position`
+ * returns it to the owner (writable). Both events carry it as `depositLamports`. A slab
+ * holds its rent plus one deposit per open position.
+ */
+export const POSITION_DEPOSIT_LAMPORTS = BigInt(POSITION_SIZE) * RENT_EXEMPT_LAMPORTS_PER_BYTE;
+
 /** `Position.flags` / `Lot.flags` bit: the entry is in use. */
 export const ENTRY_IN_USE = 1;
 /** `Position.flags` bit: a liquidation episode is under way. */

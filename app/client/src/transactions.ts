@@ -5,6 +5,9 @@
  * as the instruction that initialises it (`init_slab` / `initialize_market`, which take
  * the account as `#[account(zero)]`). Every other instruction: the generated builders
  * (`getBorrowInstruction`, `getCrankLiquidateInstruction`, ...) from ./generated.
+ * `getOpenPositionInstruction({ owner, market, slab })`: the owner is a writable signer that
+ * pays `POSITION_DEPOSIT_LAMPORTS` (layout.ts) into the slab, and `systemProgram` defaults to
+ * the System program; `getClosePositionInstruction` returns the deposit to the (writable) owner.
  */
 import {
     AccountRole,
@@ -30,7 +33,7 @@ import {
     type MarketParamsArgs,
     type RiskParamsArgs,
 } from './generated';
-import { lotBookAccountSize, MAX_LOT_CAPACITY, MAX_SLAB_CAPACITY, slabAccountSize } from './layout';
+import { lotBookAccountSize, MAX_LOT_CAPACITY, MAX_SLAB_CAPACITY, RENT_EXEMPT_LAMPORTS_PER_BYTE, slabAccountSize } from './layout';
 import { staticDefaultRiskParams } from './params';
 
 export const SYSTEM_PROGRAM_ADDRESS = address('11111111111111111111111111111111');
@@ -50,7 +53,7 @@ export type RentSource = { lamports: bigint } | { rpc: Rpc<GetMinimumBalanceForR
  * mainnet, devnet and a default test validator today. Prefer asking the cluster.
  */
 export function defaultRentExemptLamports(space: number): bigint {
-    return (BigInt(space) + 128n) * 3_480n * 2n;
+    return (BigInt(space) + 128n) * RENT_EXEMPT_LAMPORTS_PER_BYTE;
 }
 
 async function rentFor(space: number, rent: RentSource): Promise<bigint> {

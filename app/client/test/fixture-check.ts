@@ -109,7 +109,7 @@ export interface Idl {
     address: string;
     instructions: {
         name: string;
-        accounts: { name: string; optional?: boolean; signer?: boolean; writable?: boolean }[];
+        accounts: { name: string; optional?: boolean; signer?: boolean; writable?: boolean; address?: string }[];
         args: IdlField[];
     }[];
     types: { name: string; type: { kind: string; fields?: IdlField[] } }[];

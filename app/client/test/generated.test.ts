@@ -12,8 +12,10 @@ import { createHash } from 'node:crypto';
 
 import { DEFAULT_IDL, DEFAULT_OUT, generate } from '../scripts/generate';
 import * as client from '../src/index';
+import { address, AccountRole, generateKeyPairSigner } from '@solana/kit';
+
 import { readIdl } from './fixture-check';
-import { programAccounts, programErrors, programEvents, programInstructions } from './rust-sources';
+import { eventFields, programAccounts, programErrors, programEvents, programInstructions } from './rust-sources';
 
 describe('idl/softliq.json lists what the program declares', () => {
     const idl = readIdl();
@@ -30,17 +32,30 @@ describe('idl/softliq.json lists what the program declares', () => {
     test('every event', () => {
         assert.deepStrictEqual(idl.events.map(e => e.name).sort(), programEvents());
     });
+    test('every event has the fields of its Rust struct, in order, with their types', () => {
+        const idlType = (t: unknown) => (typeof t === 'string' ? t : JSON.stringify(t));
+        const rustType = (t: string) => (t === 'Pubkey' ? 'pubkey' : t);
+        for (const e of idl.events) {
+            const def = idl.types.find(t => t.name === e.name);
+            assert.ok(def, `${e.name} type in the IDL`);
+            assert.deepStrictEqual(
+                def.type.fields!.map(f => [f.name, idlType(f.type)]),
+                eventFields(e.name).map(([n, t]) => [n, rustType(t)]),
+                e.name,
+            );
+        }
+    });
     test('every error, with its code and message', () => {
         assert.deepStrictEqual(
             idl.errors.map(e => ({ code: e.code, name: e.name, msg: e.msg })),
             programErrors().map((e, i) => ({ code: 6000 + i, name: e.name, msg: e.msg })),
         );
     });
-    test('counts: 21 instructions, 5 accounts, 17 events, 59 errors (6000–6058)', () => {
+    test('counts: 21 instructions, 5 accounts, 18 events, 59 errors (6000–6058)', () => {
         // Pinned so that a change of the program's surface is a visible, reviewed change here.
         assert.equal(idl.instructions.length, 21);
         assert.equal(idl.accounts.length, 5);
-        assert.equal(idl.events.length, 17);
+        assert.equal(idl.events.length, 18);
         assert.equal(idl.errors.length, 59);
         assert.equal(idl.errors.at(-1)?.code, 6058);
     });
@@ -99,6 +114,83 @@ describe('idl/softliq.json lists what the program declares', () => {
         const wrong = bytes.slice();
         wrong[0]! ^= 1;
         assert.throws(() => client.getRiskUpdatedDecoder().decode(wrong));
+    });
+    test('position deposit: open_position / close_position accounts, their builders and events', async () => {
+        const ix = (name: string) => idl.instructions.find(i => i.name === name);
+        const roles = (name: string) => ix(name)?.accounts.map(a => [a.name, !!a.signer, !!a.writable]);
+        assert.deepStrictEqual(roles('open_position'), [
+            ['owner', true, true],
+            ['market', false, true],
+            ['slab', false, true],
+            ['system_program', false, false],
+        ]);
+        assert.equal(ix('open_position')?.accounts.at(-1)?.address, '11111111111111111111111111111111');
+        assert.deepStrictEqual(ix('open_position')?.args, []);
+        assert.deepStrictEqual(roles('close_position')?.[0], ['owner', true, true]);
+
+        // The generated builders: the owner pays / gets the deposit (writable signer), the System
+        // program is filled in by default.
+        const owner = await generateKeyPairSigner();
+        const market = address('11111111111111111111111111111112');
+        const slab = address('SysvarRent111111111111111111111111111111111');
+        const open = client.getOpenPositionInstruction({ owner, market, slab });
+        assert.deepStrictEqual(
+            open.accounts.map(a => [a.address, a.role]),
+            [
+                [owner.address, AccountRole.WRITABLE_SIGNER],
+                [market, AccountRole.WRITABLE],
+                [slab, AccountRole.WRITABLE],
+                [client.SYSTEM_PROGRAM_ADDRESS, AccountRole.READONLY],
+            ],
+        );
+        assert.deepStrictEqual([...open.data], [...client.OPEN_POSITION_DISCRIMINATOR]);
+        const close = client.getClosePositionInstruction({
+            owner,
+            market,
+            slab,
+            ownerCollateral: market,
+            collateralVault: market,
+            collateralMint: market,
+            vaultAuth: market,
+            collateralTokenProgram: client.TOKEN_PROGRAM_ADDRESS,
+            index: 1,
+            generation: 2,
+        });
+        assert.equal(close.accounts[0]!.role, AccountRole.WRITABLE_SIGNER);
+
+        // Events: `deposit_lamports` last; LotBookFull (crank skip) decodes.
+        const key = '11111111111111111111111111111111' as never;
+        const disc = (name: string) => [...createHash('sha256').update(`event:${name}`).digest().subarray(0, 8)];
+        const cases: [string, Record<string, unknown>, { getEncoder: () => any; getDecoder: () => any }, number][] = [
+            [
+                'PositionOpened',
+                { market: key, slab: key, index: 7, generation: 3, owner: key, depositLamports: client.POSITION_DEPOSIT_LAMPORTS },
+                { getEncoder: client.getPositionOpenedEncoder, getDecoder: client.getPositionOpenedDecoder },
+                8 + 32 + 32 + 4 + 4 + 32 + 8,
+            ],
+            [
+                'PositionClosed',
+                { market: key, slab: key, index: 7, generation: 3, collateralReturned: 5n, depositLamports: client.POSITION_DEPOSIT_LAMPORTS },
+                { getEncoder: client.getPositionClosedEncoder, getDecoder: client.getPositionClosedDecoder },
+                8 + 32 + 32 + 4 + 4 + 8 + 8,
+            ],
+            [
+                'LotBookFull',
+                { market: key, slab: key, index: 7, generation: 3 },
+                { getEncoder: client.getLotBookFullEncoder, getDecoder: client.getLotBookFullDecoder },
+                8 + 32 + 32 + 4 + 4,
+            ],
+        ];
+        for (const [name, event, codec, size] of cases) {
+            const bytes: Uint8Array = codec.getEncoder().encode(event);
+            assert.equal(bytes.length, size, name);
+            assert.deepStrictEqual([...bytes.subarray(0, 8)], disc(name), name);
+            assert.deepStrictEqual(codec.getDecoder().decode(bytes), event, name);
+            if ('depositLamports' in event) {
+                // The u64 deposit is the last 8 bytes (little-endian).
+                assert.equal(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(size - 8, true), 723_840n, name);
+            }
+        }
     });
     test('address is the declare_id!', () => {
         const m = /declare_id!\("(\w+)"\)/.exec(readFileSync(path.join(path.dirname(DEFAULT_IDL), '..', '..', '..', 'programs', 'softliq', 'src', 'lib.rs'), 'utf8'));

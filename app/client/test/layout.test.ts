@@ -20,6 +20,8 @@ import {
     MAX_SLAB_CAPACITY,
     NONE,
     POSITION,
+    POSITION_DEPOSIT_LAMPORTS,
+    RENT_EXEMPT_LAMPORTS_PER_BYTE,
     RISK_PARAMS,
     RISK_STATE,
     slabAccountSize,
@@ -27,6 +29,7 @@ import {
     type StructLayout,
 } from '../src/layout';
 import { getMarketSize } from '../src/generated';
+import { defaultRentExemptLamports } from '../src/transactions';
 import { camel, readIdl } from './fixture-check';
 import { evalIntExpr, readSource, rustConst, structFields } from './rust-sources';
 
@@ -81,6 +84,25 @@ describe('layout.ts mirrors the Rust structs', () => {
         assert.ok(slabAccountSize(MAX_SLAB_CAPACITY) <= 10 * 1024 * 1024 && slabAccountSize(MAX_SLAB_CAPACITY + 1) > 10 * 1024 * 1024);
         assert.ok(lotBookAccountSize(MAX_LOT_CAPACITY) <= 10 * 1024 * 1024);
         assert.equal(BigInt(NONE), 0xffff_ffffn);
+    });
+
+    test('POSITION_DEPOSIT_LAMPORTS equals the Rust constant (state/slab/mod.rs): 104 × 6,960 = 723,840', () => {
+        const perByte = rustConst('state/slab/mod.rs', 'RENT_EXEMPT_LAMPORTS_PER_BYTE');
+        assert.equal(RENT_EXEMPT_LAMPORTS_PER_BYTE, perByte);
+        const positionSize = rustConst('state/slab/mod.rs', 'POSITION_SIZE');
+        assert.equal(
+            POSITION_DEPOSIT_LAMPORTS,
+            rustConst('state/slab/mod.rs', 'POSITION_DEPOSIT_LAMPORTS', { POSITION_SIZE: positionSize, RENT_EXEMPT_LAMPORTS_PER_BYTE: perByte }),
+        );
+        assert.equal(POSITION_DEPOSIT_LAMPORTS, 723_840n);
+        assert.equal(POSITION_DEPOSIT_LAMPORTS, BigInt(POSITION.size) * 6_960n);
+        // The rent of an entry's bytes at the default rent (without the 128-byte account overhead).
+        assert.equal(POSITION_DEPOSIT_LAMPORTS, defaultRentExemptLamports(slabAccountSize(1)) - defaultRentExemptLamports(slabAccountSize(0)));
+        // 72.4 SOL for a 100,000-entry slab.
+        assert.equal(POSITION_DEPOSIT_LAMPORTS * 100_000n, 72_384_000_000n);
+        // The casts of the Rust expression are read, not guessed.
+        assert.equal(evalIntExpr('POSITION_SIZE as u64 * 6_960', { POSITION_SIZE: 104n }), 723_840n);
+        assert.throws(() => evalIntExpr('POSITION_SIZE as f64 * 2', { POSITION_SIZE: 104n }), /cannot evaluate/);
     });
 
     test('spot offsets (the ones keepers read)', () => {

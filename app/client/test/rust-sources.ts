@@ -52,6 +52,25 @@ export function programEvents(): string[] {
         .sort();
 }
 
+/**
+ * Fields `[rust_name, rust_type]` of the `#[event]` struct `name` (events.rs), in order, with
+ * the Rust type as written (`Pubkey`, `u64`, …): events are borsh, not zero-copy, so any type.
+ */
+export function eventFields(name: string): [string, string][] {
+    const src = stripTestsAndComments(readSource('events.rs'));
+    const m = new RegExp(`#\\[event\\]\\s*(?:#\\[[^\\]]*\\]\\s*)*pub struct ${name}\\s*\\{([^}]*)\\}`).exec(src);
+    if (!m) throw new Error(`events.rs: event ${name} not found`);
+    return m[1]!
+        .split('\n')
+        .map(l => l.trim())
+        .filter(l => l && !l.startsWith('#'))
+        .map(l => {
+            const f = /^pub (\w+): ([^,]+),?$/.exec(l);
+            if (!f) throw new Error(`events.rs: ${name}: cannot read field line: ${l}`);
+            return [f[1]!, f[2]!.trim()] as [string, string];
+        });
+}
+
 /** Names of the account types (`#[account]` / `#[account(zero_copy…)]` on a struct). */
 export function programAccounts(): string[] {
     return allSources()
@@ -128,14 +147,17 @@ export function rustConst(file: string, name: string, known: Record<string, bigi
     return evalIntExpr(m[1]!, known);
 }
 
-/** Evaluates `a * b + c` over integer literals (with `_`) and named constants. */
+/**
+ * Evaluates `a * b + c` over integer literals (with `_`) and named constants; an integer cast
+ * of a factor (`POSITION_SIZE as u64`) is dropped (the values are bigints).
+ */
 export function evalIntExpr(expr: string, known: Record<string, bigint> = {}): bigint {
     return expr
         .split('+')
         .map(term =>
             term
                 .split('*')
-                .map(f => f.trim())
+                .map(f => f.trim().replace(/\s+as\s+(?:u8|u16|u32|u64|u128|usize|i64|i128)$/, ''))
                 .map(f => {
                     if (/^[0-9_]+$/.test(f)) return BigInt(f.replace(/_/g, ''));
                     const k = known[f];

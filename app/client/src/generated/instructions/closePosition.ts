@@ -27,10 +27,10 @@ import {
   type InstructionWithAccounts,
   type InstructionWithData,
   type ReadonlyAccount,
-  type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
+  type WritableSignerAccount,
 } from "@solana/kit";
 import { findVaultAuthPda } from "../pdas";
 import { SOFTLIQ_PROGRAM_ADDRESS } from "../programs";
@@ -66,7 +66,7 @@ export type ClosePositionInstruction<
   InstructionWithAccounts<
     [
       TAccountOwner extends string
-        ? ReadonlySignerAccount<TAccountOwner> &
+        ? WritableSignerAccount<TAccountOwner> &
             AccountSignerMeta<TAccountOwner>
         : TAccountOwner,
       TAccountMarket extends string
@@ -144,6 +144,7 @@ export type ClosePositionAsyncInput<
   TAccountVaultAuth extends string = string,
   TAccountCollateralTokenProgram extends string = string,
 > = {
+  /** Gets the position deposit back. */
   owner: TransactionSigner<TAccountOwner>;
   market: Address<TAccountMarket>;
   slab: Address<TAccountSlab>;
@@ -196,7 +197,7 @@ export async function getClosePositionInstructionAsync<
 
   // Original accounts.
   const originalAccounts = {
-    owner: { value: input.owner ?? null, isWritable: false },
+    owner: { value: input.owner ?? null, isWritable: true },
     market: { value: input.market ?? null, isWritable: true },
     slab: { value: input.slab ?? null, isWritable: true },
     ownerCollateral: { value: input.ownerCollateral ?? null, isWritable: true },
@@ -262,6 +263,7 @@ export type ClosePositionInput<
   TAccountVaultAuth extends string = string,
   TAccountCollateralTokenProgram extends string = string,
 > = {
+  /** Gets the position deposit back. */
   owner: TransactionSigner<TAccountOwner>;
   market: Address<TAccountMarket>;
   slab: Address<TAccountSlab>;
@@ -312,7 +314,7 @@ export function getClosePositionInstruction<
 
   // Original accounts.
   const originalAccounts = {
-    owner: { value: input.owner ?? null, isWritable: false },
+    owner: { value: input.owner ?? null, isWritable: true },
     market: { value: input.market ?? null, isWritable: true },
     slab: { value: input.slab ?? null, isWritable: true },
     ownerCollateral: { value: input.ownerCollateral ?? null, isWritable: true },
@@ -367,6 +369,7 @@ export type ParsedClosePositionInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** Gets the position deposit back. */
     owner: TAccountMetas[0];
     market: TAccountMetas[1];
     slab: TAccountMetas[2];

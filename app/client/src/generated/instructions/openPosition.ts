@@ -24,10 +24,11 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
-  type ReadonlySignerAccount,
+  type ReadonlyAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
+  type WritableSignerAccount,
 } from "@solana/kit";
 import { SOFTLIQ_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
@@ -47,13 +48,15 @@ export type OpenPositionInstruction<
   TAccountOwner extends string | AccountMeta<string> = string,
   TAccountMarket extends string | AccountMeta<string> = string,
   TAccountSlab extends string | AccountMeta<string> = string,
+  TAccountSystemProgram extends string | AccountMeta<string> =
+    "11111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
   InstructionWithAccounts<
     [
       TAccountOwner extends string
-        ? ReadonlySignerAccount<TAccountOwner> &
+        ? WritableSignerAccount<TAccountOwner> &
             AccountSignerMeta<TAccountOwner>
         : TAccountOwner,
       TAccountMarket extends string
@@ -62,6 +65,9 @@ export type OpenPositionInstruction<
       TAccountSlab extends string
         ? WritableAccount<TAccountSlab>
         : TAccountSlab,
+      TAccountSystemProgram extends string
+        ? ReadonlyAccount<TAccountSystemProgram>
+        : TAccountSystemProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -97,39 +103,56 @@ export type OpenPositionInput<
   TAccountOwner extends string = string,
   TAccountMarket extends string = string,
   TAccountSlab extends string = string,
+  TAccountSystemProgram extends string = string,
 > = {
+  /** Pays the refundable position deposit. */
   owner: TransactionSigner<TAccountOwner>;
   market: Address<TAccountMarket>;
   slab: Address<TAccountSlab>;
+  systemProgram?: Address<TAccountSystemProgram>;
 };
 
 export function getOpenPositionInstruction<
   TAccountOwner extends string,
   TAccountMarket extends string,
   TAccountSlab extends string,
+  TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof SOFTLIQ_PROGRAM_ADDRESS,
 >(
-  input: OpenPositionInput<TAccountOwner, TAccountMarket, TAccountSlab>,
+  input: OpenPositionInput<
+    TAccountOwner,
+    TAccountMarket,
+    TAccountSlab,
+    TAccountSystemProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): OpenPositionInstruction<
   TProgramAddress,
   TAccountOwner,
   TAccountMarket,
-  TAccountSlab
+  TAccountSlab,
+  TAccountSystemProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? SOFTLIQ_PROGRAM_ADDRESS;
 
   // Original accounts.
   const originalAccounts = {
-    owner: { value: input.owner ?? null, isWritable: false },
+    owner: { value: input.owner ?? null, isWritable: true },
     market: { value: input.market ?? null, isWritable: true },
     slab: { value: input.slab ?? null, isWritable: true },
+    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
     ResolvedAccount
   >;
+
+  // Resolve default values.
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -137,6 +160,7 @@ export function getOpenPositionInstruction<
       getAccountMeta(accounts.owner),
       getAccountMeta(accounts.market),
       getAccountMeta(accounts.slab),
+      getAccountMeta(accounts.systemProgram),
     ],
     data: getOpenPositionInstructionDataEncoder().encode({}),
     programAddress,
@@ -144,7 +168,8 @@ export function getOpenPositionInstruction<
     TProgramAddress,
     TAccountOwner,
     TAccountMarket,
-    TAccountSlab
+    TAccountSlab,
+    TAccountSystemProgram
   >);
 }
 
@@ -154,9 +179,11 @@ export type ParsedOpenPositionInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** Pays the refundable position deposit. */
     owner: TAccountMetas[0];
     market: TAccountMetas[1];
     slab: TAccountMetas[2];
+    systemProgram: TAccountMetas[3];
   };
   data: OpenPositionInstructionData;
 };
@@ -169,7 +196,7 @@ export function parseOpenPositionInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedOpenPositionInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -185,6 +212,7 @@ export function parseOpenPositionInstruction<
       owner: getNextAccount(),
       market: getNextAccount(),
       slab: getNextAccount(),
+      systemProgram: getNextAccount(),
     },
     data: getOpenPositionInstructionDataDecoder().decode(instruction.data),
   };

@@ -9,6 +9,7 @@
 export * from "./bookHeader";
 export * from "./crankCompleted";
 export * from "./insuranceChanged";
+export * from "./lotBookFull";
 export * from "./lotRedeemed";
 export * from "./lotReset";
 export * from "./lotSettled";

@@ -34,6 +34,8 @@ export type PositionClosed = {
   index: number;
   generation: number;
   collateralReturned: bigint;
+  /** The position deposit returned to the owner. */
+  depositLamports: bigint;
 };
 
 export type PositionClosedArgs = {
@@ -42,6 +44,8 @@ export type PositionClosedArgs = {
   index: number;
   generation: number;
   collateralReturned: number | bigint;
+  /** The position deposit returned to the owner. */
+  depositLamports: number | bigint;
 };
 
 export function getPositionClosedEncoder(): FixedSizeEncoder<PositionClosedArgs> {
@@ -52,6 +56,7 @@ export function getPositionClosedEncoder(): FixedSizeEncoder<PositionClosedArgs>
       ["index", getU32Encoder()],
       ["generation", getU32Encoder()],
       ["collateralReturned", getU64Encoder()],
+      ["depositLamports", getU64Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -71,6 +76,7 @@ export function getPositionClosedDecoder(): FixedSizeDecoder<PositionClosed> {
       ["index", getU32Decoder()],
       ["generation", getU32Decoder()],
       ["collateralReturned", getU64Decoder()],
+      ["depositLamports", getU64Decoder()],
     ]),
     [
       getConstantDecoder(

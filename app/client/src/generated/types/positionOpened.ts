@@ -20,6 +20,8 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
   type Address,
   type FixedSizeCodec,
   type FixedSizeDecoder,
@@ -32,9 +34,19 @@ export type PositionOpened = {
   index: number;
   generation: number;
   owner: Address;
+  /** Refundable lamports moved from the owner into the slab. */
+  depositLamports: bigint;
 };
 
-export type PositionOpenedArgs = PositionOpened;
+export type PositionOpenedArgs = {
+  market: Address;
+  slab: Address;
+  index: number;
+  generation: number;
+  owner: Address;
+  /** Refundable lamports moved from the owner into the slab. */
+  depositLamports: number | bigint;
+};
 
 export function getPositionOpenedEncoder(): FixedSizeEncoder<PositionOpenedArgs> {
   return getHiddenPrefixEncoder(
@@ -44,6 +56,7 @@ export function getPositionOpenedEncoder(): FixedSizeEncoder<PositionOpenedArgs>
       ["index", getU32Encoder()],
       ["generation", getU32Encoder()],
       ["owner", getAddressEncoder()],
+      ["depositLamports", getU64Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -63,6 +76,7 @@ export function getPositionOpenedDecoder(): FixedSizeDecoder<PositionOpened> {
       ["index", getU32Decoder()],
       ["generation", getU32Decoder()],
       ["owner", getAddressDecoder()],
+      ["depositLamports", getU64Decoder()],
     ]),
     [
       getConstantDecoder(

@@ -306,7 +306,7 @@ impl Keeper {
                 cands.extend(scan::liquidatable(&m, slab, &data, price, clock.slot));
             }
         }
-        scan::sort_most_unhealthy(&mut cands);
+        scan::rank_for_crank(&mut cands, &m.params);
         report.candidates = cands.len();
         Ok((report, market, cands))
     }

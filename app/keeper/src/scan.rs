@@ -132,6 +132,37 @@ pub fn would_liquidate(market: &Market, p: &Position, debt: u64, price: u64, slo
     )
 }
 
+/// Highest loan-to-value first (debt ÷ collateral, the price being common to
+/// all): the positions closest to insolvency first, whatever their size
+/// (whereas [`sort_most_unhealthy`] puts a large position a little below
+/// maintenance before a small one deep under it). Ties by slab and index.
+pub fn sort_highest_ltv_first(c: &mut [Candidate]) {
+    c.sort_unstable_by(|a, b| {
+        let ltv_a = a.debt_native as u128 * b.collateral_native as u128;
+        let ltv_b = b.debt_native as u128 * a.collateral_native as u128;
+        ltv_b
+            .cmp(&ltv_a)
+            .then_with(|| a.slab.cmp(&b.slab))
+            .then_with(|| a.index.cmp(&b.index))
+    });
+}
+
+/// The order a keeper cranks candidates in. With a per-slot notional budget
+/// (`max_liq_notional_per_slot != 0`), which positions are served first
+/// decides which ones wait while it binds: highest loan-to-value first
+/// ([`sort_highest_ltv_first`]), so the positions nearest insolvency go first
+/// whatever their size (on the simulator's crash preset, soft bad debt
+/// 26,591 quote instead of 140,178 with the health ranking and otherwise
+/// equal parameters; see docs/decisions.md). Without a budget every candidate is cranked in the
+/// same slot and the health ranking ([`sort_most_unhealthy`]) is kept.
+pub fn rank_for_crank(c: &mut [Candidate], params: &MarketParams) {
+    if params.max_liq_notional_per_slot != 0 {
+        sort_highest_ltv_first(c);
+    } else {
+        sort_most_unhealthy(c);
+    }
+}
+
 /// The positions of one slab account (`slab_data`: the whole account,
 /// discriminator included) that a crank at `slot` would liquidate at
 /// `price` ([`would_liquidate`]), most unhealthy first. `market` should be
@@ -516,6 +547,46 @@ pub(crate) mod tests {
         assert!(liquidatable(&m, &key, &data, PRICE, SLOT + 1)
             .iter()
             .any(|c| c.index == 5));
+    }
+
+    #[test]
+    fn under_a_budget_cranks_rank_by_loan_to_value() {
+        let key = Pubkey::new_unique();
+        let cand = |index: u32, collateral: u64, debt: u64| Candidate {
+            slab: key,
+            index,
+            generation: 0,
+            collateral_native: collateral,
+            debt_native: debt,
+            health_maint: health::health(collateral, debt, PRICE, 500).unwrap(),
+        };
+        // 0: large, LTV 96% (health -10 USDC); 1: small, LTV 99% (-0.4 USDC);
+        // 2: LTV 97.5% (-2.5 USDC).
+        let c = vec![
+            cand(0, 10_000_000_000, 960_000_000),
+            cand(1, 100_000_000, 9_900_000),
+            cand(2, 1_000_000_000, 97_500_000),
+        ];
+        let order = |params: &MarketParams| {
+            let mut v = c.clone();
+            rank_for_crank(&mut v, params);
+            v.iter().map(|c| c.index).collect::<Vec<_>>()
+        };
+        let soft = MarketParams::default_soft();
+        assert_ne!(soft.max_liq_notional_per_slot, 0);
+        assert_eq!(order(&soft), vec![1, 2, 0]);
+        let unbudgeted = MarketParams {
+            max_liq_notional_per_slot: 0,
+            ..soft
+        };
+        assert_eq!(order(&unbudgeted), vec![0, 2, 1]);
+        // Equal LTV: slab, then index.
+        let mut twins = vec![cand(5, 2_000, 1_900), cand(4, 1_000, 950)];
+        sort_highest_ltv_first(&mut twins);
+        assert_eq!(
+            twins.iter().map(|c| c.index).collect::<Vec<_>>(),
+            vec![4, 5]
+        );
     }
 
     #[test]

@@ -485,7 +485,7 @@ async fn full_size_slab_of_100k_positions() {
         .unwrap();
     let slab = solana_signer::Signer::pubkey(&slab_kp);
     tm.slabs.push(slab);
-    // Fill every entry through open_position (batched 50 per transaction),
+    // Fill every entry through open_position (batched 30 per transaction),
     // then close and reopen the first, a middle and the last entries.
     tm.check_invariants = false;
     let t = tm.new_user(&mut bank, 10_000_000_000, 0).await;
@@ -514,7 +514,9 @@ async fn full_size_slab_of_100k_positions() {
     );
     let mut opened = 0u32;
     while opened < cap {
-        let n = 50.min(cap - opened) as usize;
+        // 30 per transaction: each open makes one CPI (the deposit), and a
+        // transaction's instruction trace holds at most 64 entries.
+        let n = 30.min(cap - opened) as usize;
         bank.send(&vec![open.clone(); n], &[&t.kp]).await.unwrap();
         opened += n as u32;
     }

@@ -297,7 +297,7 @@ impl Keeper {
             }
         };
         report.price = Some(price);
-        let m = scan::accrued(&market, clock.slot);
+        let m = scan::as_crank_sees(&market, clock.slot, Some(price));
         let slabs = self.slab_list(b).await?;
         report.slabs = slabs.len();
         let mut cands = Vec::new();
@@ -510,7 +510,9 @@ impl Keeper {
         let keys = self.keys(b, &market).await?;
         let clock = b.clock().await?;
         let oracle = read_oracle(b, &market, &keys.oracle, &clock).await;
-        let m = scan::accrued(&market, clock.slot);
+        let px = price.or_else(|| oracle.as_ref().ok().map(|r| r.price.price));
+        // Margins and budget in force (volatility add-ons, depth budget).
+        let m = scan::as_crank_sees(&market, clock.slot, px);
         let slabs = self.slab_list(b).await?;
         let mut datas = Vec::with_capacity(slabs.len());
         for s in &slabs {
@@ -521,7 +523,6 @@ impl Keeper {
         let book = read_book(b, &keys.lot_book, LOT_SIZE, progress)
             .await?
             .ok_or(BackendError::NotFound(keys.lot_book))?;
-        let px = price.or_else(|| oracle.as_ref().ok().map(|r| r.price.price));
         let positions = match px {
             Some(px) => {
                 let views: Vec<(Pubkey, &[u8])> = datas.iter().map(|(k, d)| (*k, &d[..])).collect();

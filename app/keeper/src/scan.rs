@@ -13,7 +13,7 @@
 //! scrap below `dust_native`, is not (the program would skip it).
 use anchor_lang::prelude::Pubkey;
 use softliq::engine::liquidation::{plan, LiqInput, LiqParams};
-use softliq::engine::{auction, health};
+use softliq::engine::{auction, health, risk};
 use softliq::math::BORROW_INDEX_SCALE;
 use softliq::state::{entries_of, BookEntry, Lot, Market, MarketParams, Position};
 
@@ -290,6 +290,23 @@ pub fn accrued(market: &Market, slot: u64) -> Market {
         Ok(()) => m,
         Err(_) => *market,
     }
+}
+
+/// The market as a crank at `slot` sees it once it has read `price`:
+/// interest accrued, the price fed to the volatility estimate (as the
+/// program's `observe_price` does first thing), and `params` replaced by the
+/// parameters in force (`engine::risk::effective`: margins with their
+/// volatility add-ons, the depth budget). Use the result's `params` for
+/// sizing, ranking and budgets; do not apply `effective` to it again.
+pub fn as_crank_sees(market: &Market, slot: u64, price: Option<u64>) -> Market {
+    let mut m = accrued(market, slot);
+    if let Some(next) = price.and_then(|p| risk::observe(&m.risk, &m.risk_state, p, slot)) {
+        m.risk_state = next;
+    }
+    if let Some(e) = risk::effective(&m.params, &m.risk, &m.risk_state) {
+        m.params = e;
+    }
+    m
 }
 
 /// An open lot with its auction state at a slot.
@@ -631,5 +648,48 @@ pub(crate) mod tests {
         assert!(later.borrow_index > m.borrow_index);
         assert_eq!(later.last_accrual_slot, 1_000 + 78_840_000 / 12);
         assert_eq!(accrued(&m, 1_000).borrow_index, m.borrow_index);
+    }
+
+    #[test]
+    fn selection_uses_the_margins_in_force() {
+        use softliq::state::{RiskParams, RiskState};
+        let mut m = market(100);
+        m.last_accrual_slot = SLOT;
+        m.risk = RiskParams {
+            vol_enabled: 1,
+            margin_addon_cap_bps: 1_000,
+            margin_step_bps: 5,
+            ..RiskParams::static_default()
+        };
+        // Maintenance add-on 200 bps in force (initial 300), estimate seeded
+        // at this price one slot ago with no variance.
+        m.risk_state = RiskState {
+            last_price: PRICE,
+            last_slot: SLOT - 1,
+            addon_bps: 300,
+            maint_addon_bps: 200,
+            ..RiskState::default()
+        };
+        // 10 SOL, 930.000001 USDC at 100: healthy at the base maintenance
+        // margin (950 − 930 > 0), liquidatable with the add-on in force
+        // (7.95%: 920.5 − 930 < 0).
+        let p = pos(10_000_000_000, 930_000_001, 0);
+        let key = Pubkey::new_unique();
+        let data = slab_bytes(key, &[p]);
+        assert!(liquidatable(&accrued(&m, SLOT), &key, &data, PRICE, SLOT).is_empty());
+        let seen = as_crank_sees(&m, SLOT, Some(PRICE));
+        // A flat price pulls the desired add-on to 0: the add-on steps down 5,
+        // maintenance takes the lower of before and after (295).
+        assert_eq!(seen.risk_state.addon_bps, 295);
+        assert_eq!(seen.risk_state.maint_addon_bps, 295);
+        assert_eq!(seen.params.maint_margin_bps, 795);
+        assert_eq!(seen.params.init_margin_bps, 1_295);
+        let picked = liquidatable(&seen, &key, &data, PRICE, SLOT);
+        assert_eq!(picked.len(), 1);
+        assert_eq!(picked[0].index, 0);
+        // Without a fresh price nothing is observed: the stored add-ons apply.
+        let stored = as_crank_sees(&m, SLOT, None);
+        assert_eq!(stored.params.maint_margin_bps, 700);
+        assert_eq!(stored.params.target_margin_bps, 800);
     }
 }

@@ -16,7 +16,9 @@ use softliq::state::{Lot, MarketParams};
 use solana_instruction::Instruction;
 
 pub use softliq_keeper::pack::{CrankBatch, PACKET_DATA_SIZE};
-pub use softliq_keeper::scan::{accrued, crank_input, liquidatable, rank_for_crank, Candidate};
+pub use softliq_keeper::scan::{
+    accrued, as_crank_sees, crank_input, liquidatable, rank_for_crank, Candidate,
+};
 
 /// Bytes kept free in every transaction for what the bank adds (a
 /// compute-budget instruction that makes each transaction unique).

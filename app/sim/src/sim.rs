@@ -869,8 +869,14 @@ impl World<'_> {
     /// per-slot budget, most unhealthy first without one), packed into
     /// cranks; stops once the market's per-slot budget is spent.
     async fn crank_all(&mut self, slot: u64) {
-        let market = agents::accrued(&self.tm.market_state(&mut self.bank).await, slot);
         let price = oracle_scaled(self.oracle_price);
+        // As the crank will see it: margins with their volatility add-ons
+        // and the depth budget in `market.params`.
+        let market = agents::as_crank_sees(
+            &self.tm.market_state(&mut self.bank).await,
+            slot,
+            Some(price),
+        );
         let mut candidates = Vec::new();
         for slab in self.tm.slabs.clone() {
             let data = self.bank.data(&slab).await;
@@ -880,9 +886,9 @@ impl World<'_> {
         if candidates.is_empty() {
             return;
         }
-        agents::rank_for_crank(&mut candidates, &self.params);
-        let per_crank = self.params.max_positions_per_crank as usize;
-        let budget = self.params.max_liq_notional_per_slot;
+        agents::rank_for_crank(&mut candidates, &market.params);
+        let per_crank = market.params.max_positions_per_crank as usize;
+        let budget = market.params.max_liq_notional_per_slot;
         let payer = self.bank.payer();
         let batches = agents::pack_cranks(&candidates, per_crank, &payer, |slab, entries| {
             self.tm.crank_ix(&self.keeper, slab, entries)

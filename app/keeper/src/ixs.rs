@@ -98,6 +98,16 @@ pub fn crank_ix(
     ix(a, softliq::instruction::CrankLiquidate { entries })
 }
 
+/// `refresh_risk()`: feeds the current oracle price to the market's
+/// volatility estimate (permissionless).
+pub fn refresh_risk_ix(k: &MarketKeys) -> Instruction {
+    let a = softliq::accounts::RefreshRisk {
+        market: k.market,
+        oracle: k.oracle,
+    };
+    ix(a, softliq::instruction::RefreshRisk {})
+}
+
 /// Accounts of a take beyond the market's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Taker {

@@ -185,6 +185,9 @@ pub struct CrankReport {
     pub retries: u32,
     /// Increase of the market's `liquidations` counter over the iteration.
     pub liquidations: u64,
+    /// A `refresh_risk` landed (dynamic markets, when no crank fed this
+    /// slot's price to the volatility estimate).
+    pub risk_refreshed: bool,
     pub errors: Vec<SendError>,
 }
 
@@ -319,6 +322,18 @@ impl Keeper {
     ) -> Result<CrankReport, KeeperError> {
         let (mut report, market, cands) = self.find_candidates(b).await?;
         if cands.is_empty() {
+            // A dynamic market's margins follow the estimate only as prices
+            // reach it: feed this slot's price when no crank will.
+            let stale = market.risk_state.last_slot < report.slot;
+            if market.risk.vol_enabled == 1 && stale && report.skipped.is_none() {
+                let keys = self.keys(b, &market).await?;
+                let mut tx = self.cfg.prefix();
+                tx.push(ixs::refresh_risk_ix(&keys));
+                match send_with_retry(b, &tx, self.cfg.send_retries).await {
+                    Ok(_) => report.risk_refreshed = true,
+                    Err(e) => report.errors.push(e),
+                }
+            }
             return Ok(report);
         }
         let keys = self.keys(b, &market).await?;

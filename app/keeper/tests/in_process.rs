@@ -199,3 +199,40 @@ async fn bid_iteration_takes_lots_once_below_the_valuation() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_idle_crank_feeds_a_dynamic_market_its_price_once_a_slot() {
+    let mut bank = Bank::start().await;
+    let cfg = MarketConfig {
+        risk: softliq::state::RiskParams {
+            vol_enabled: 1,
+            margin_addon_cap_bps: 500,
+            margin_step_bps: 5,
+            ..softliq::state::RiskParams::static_default()
+        },
+        ..Default::default()
+    };
+    let mut tm = TestMarket::create(&mut bank, cfg).await;
+    let keeper = tm.new_user(&mut bank, 0, 0).await;
+    let s0 = tm.market_state(&mut bank).await.risk_state;
+    let slot = bank.slot().await + 1;
+    bank.warp_to(slot).await;
+    tm.set_price(&mut bank, 104.0).await;
+    let mut k = Keeper::new(tm.market, config(&keeper));
+    let report = {
+        let mut b = InProcess::new(&mut bank, &keeper.kp).with_market(&mut tm);
+        k.crank_once(&mut b).await.unwrap()
+    };
+    assert_eq!((report.candidates, report.sent), (0, 0));
+    assert!(report.risk_refreshed, "{:?}", report.errors);
+    let s1 = tm.market_state(&mut bank).await.risk_state;
+    assert_eq!((s1.updates, s1.last_slot), (s0.updates + 1, slot));
+    assert!(s1.variance_ppb2 > 0 && s1.addon_bps == 5);
+    // The same slot again: already fed, nothing sent.
+    let again = {
+        let mut b = InProcess::new(&mut bank, &keeper.kp).with_market(&mut tm);
+        k.crank_once(&mut b).await.unwrap()
+    };
+    assert!(!again.risk_refreshed);
+    assert_eq!(tm.market_state(&mut bank).await.risk_state, s1);
+}

@@ -18,7 +18,7 @@ use softliq::engine::params::validate;
 use softliq::error::SoftliqError;
 use softliq::math::BPS;
 use softliq::state::{
-    entries_of, BookEntry, Lot, Market, MarketParams, Position, MAX_LOT_CAPACITY,
+    entries_of, BookEntry, Lot, Market, MarketParams, Position, RiskParams, MAX_LOT_CAPACITY,
 };
 use solana_instruction::Instruction;
 
@@ -51,14 +51,41 @@ pub enum RunKind {
     Partial,
     /// No keepers: nothing is ever liquidated.
     None,
+    /// The soft run's parameters plus dynamic risk ([`dynamic_risk`]):
+    /// margins that follow the on-chain volatility estimate and a per-slot
+    /// budget set from the external market's depth.
+    Dynamic,
 }
 
-pub const RUNS: [RunKind; 4] = [
+pub const RUNS: [RunKind; 5] = [
     RunKind::Soft,
     RunKind::Hard,
     RunKind::Partial,
     RunKind::None,
+    RunKind::Dynamic,
 ];
+
+/// Dynamic risk of the `dynamic` run for an external market of this depth:
+/// the volatility estimate with a 50-slot half-life, margins + 2σ over a
+/// 50-slot horizon (add-on capped at 5%, moving at most 5 bps a slot), and
+/// the per-slot budget at 0.45% of the depth (the soft run's static budget,
+/// so that the margins are the only difference), not shrinking with
+/// volatility.
+pub fn dynamic_risk(market_depth_quote: f64) -> RiskParams {
+    RiskParams {
+        vol_enabled: 1,
+        vol_half_life_slots: 50,
+        vol_max_move_bps: 500,
+        vol_horizon_slots: 50,
+        vol_k_bps: 20_000,
+        margin_addon_cap_bps: 500,
+        margin_step_bps: 5,
+        depth_native: (market_depth_quote * 1e6) as u64,
+        budget_depth_bps: 45,
+        budget_floor_bps: 10_000,
+        ..RiskParams::static_default()
+    }
+}
 
 impl RunKind {
     pub fn name(self) -> &'static str {
@@ -67,6 +94,15 @@ impl RunKind {
             RunKind::Hard => "hard",
             RunKind::Partial => "partial",
             RunKind::None => "none",
+            RunKind::Dynamic => "dynamic",
+        }
+    }
+
+    /// The run's dynamic-risk parameters (static for all but `dynamic`).
+    pub fn risk(self, market_depth_quote: f64) -> RiskParams {
+        match self {
+            RunKind::Dynamic => dynamic_risk(market_depth_quote),
+            _ => RiskParams::static_default(),
         }
     }
 
@@ -77,7 +113,7 @@ impl RunKind {
     /// The program parameters of this run, as written before validation.
     pub fn raw_params(self) -> MarketParams {
         match self {
-            RunKind::Soft | RunKind::None => MarketParams::default_soft(),
+            RunKind::Soft | RunKind::None | RunKind::Dynamic => MarketParams::default_soft(),
             RunKind::Hard => MarketParams::hard(),
             // Hard liquidation limited to half of a position per liquidation
             // (a position still below maintenance is liquidated again in
@@ -97,7 +133,7 @@ impl RunKind {
     ) -> Result<(MarketParams, Option<String>), SimError> {
         let mut p = self.raw_params();
         let mut note = None;
-        if self == RunKind::Soft && !overrides.is_empty() {
+        if matches!(self, RunKind::Soft | RunKind::Dynamic) && !overrides.is_empty() {
             for (key, value) in overrides {
                 set_param(&mut p, key, *value).map_err(|error| SimError::Params {
                     run: self.name(),
@@ -106,7 +142,8 @@ impl RunKind {
             }
             let list: Vec<String> = overrides.iter().map(|(k, v)| format!("{k}={v}")).collect();
             note = Some(format!(
-                "soft: MarketParams::default_soft() with {}",
+                "{}: MarketParams::default_soft() with {}",
+                self.name(),
                 list.join(", ")
             ));
         }
@@ -435,6 +472,24 @@ fn describe(config: &SimConfig, book: &Book, runs: &[RunOutput]) -> String {
             },
             count(r.transactions),
         ));
+        let risk = r.kind.risk(config.market_depth_quote);
+        if risk.vol_enabled == 1 {
+            s.push_str(&format!(
+                "  Dynamic risk: margins + {:.1}σ over {} slots (variance half-life {} slots, one \
+                 update's move capped at {} bps), add-on capped at {} bps and moving at most {} bps \
+                 a slot (liquidations use the add-on one slot later); per-slot budget {} bps of the \
+                 depth ({} quote), shrinking to {} bps of that at the cap.\n",
+                risk.vol_k_bps as f64 / 1e4,
+                risk.vol_horizon_slots,
+                risk.vol_half_life_slots,
+                risk.vol_max_move_bps,
+                risk.margin_addon_cap_bps,
+                risk.margin_step_bps,
+                risk.budget_depth_bps,
+                quote(risk.depth_native as f64 / 1e6),
+                risk.budget_floor_bps,
+            ));
+        }
         if let Some(note) = &r.note {
             s.push_str(&format!("  Note: {note}.\n"));
         }
@@ -647,6 +702,7 @@ async fn setup<'a>(
         },
         slab_capacities: slab_sizes.iter().map(|n| (*n).max(1)).collect(),
         price: start_price,
+        risk: kind.risk(config.market_depth_quote),
         ..MarketConfig::default()
     };
     let mut tm = TestMarket::create(&mut bank, cfg).await;
@@ -804,6 +860,15 @@ impl World<'_> {
             self.oracle_price = self.amm.price();
             self.tm.set_price(&mut self.bank, self.oracle_price).await;
             self.last_publish_slot = slot;
+            // Keepers of a dynamic market feed every slot's price to the
+            // volatility estimate, liquidations or not (`refresh_risk`).
+            if self.kind.keepers()
+                && self.kind.risk(self.config.market_depth_quote).vol_enabled == 1
+            {
+                if let Err(e) = self.tm.refresh_risk(&mut self.bank).await {
+                    self.unexpected(slot, "refresh_risk", &e);
+                }
+            }
         }
         let mut notional = 0u128;
         self.trace = SlotTrace::default();

@@ -126,4 +126,15 @@ fn suggested_soft_parameters_beat_hard_on_a_small_crash() {
     );
     assert!(soft.bad_debt < none.bad_debt);
     assert!(soft.max_price_impact_bps < hard.max_price_impact_bps);
+    // The dynamic run (issue 9) is reported beside the others.
+    let names: Vec<&str> = out.report.runs.keys().map(String::as_str).collect();
+    assert_eq!(names, ["dynamic", "hard", "none", "partial", "soft"]);
+    let dynamic = &out.report.runs["dynamic"];
+    assert!(dynamic.positions_liquidated > 0);
+    assert!(
+        dynamic.bad_debt <= hard.bad_debt,
+        "dynamic {} > hard {}",
+        dynamic.bad_debt,
+        hard.bad_debt
+    );
 }

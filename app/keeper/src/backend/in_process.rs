@@ -75,10 +75,15 @@ impl Backend for InProcess<'_> {
     }
 
     async fn send(&mut self, ixs: &[Instruction]) -> Result<(), SendError> {
-        self.bank
-            .send(ixs, &[&self.keeper])
-            .await
-            .map_err(send_error)?;
+        // The bank's payer pays; the keeper signs when an instruction needs it
+        // (`refresh_risk` needs no signer).
+        let keeper = self.keeper.pubkey();
+        let needed = ixs
+            .iter()
+            .flat_map(|ix| ix.accounts.iter())
+            .any(|m| m.is_signer && m.pubkey == keeper);
+        let signers: &[&Keypair] = if needed { &[&self.keeper] } else { &[] };
+        self.bank.send(ixs, signers).await.map_err(send_error)?;
         if let Some(tm) = self.market.as_deref_mut() {
             tm.after(self.bank).await;
         }

@@ -817,7 +817,7 @@ async fn setup<'a>(
         error_count: 0,
         trace: SlotTrace::default(),
         trace_out: std::env::var_os("SOFTLIQ_SIM_TRACE").map(|_| {
-            "t,fundamental,amm,oracle,candidates,cranks,lots_open,takes,settles,resets,taken_base,proceeds,notional,insurance,bad_debt,crank_ms,lot_ms,sample_ms\n".to_string()
+            "t,fundamental,amm,oracle,candidates,cranks,lots_open,takes,settles,resets,taken_base,proceeds,notional,insurance,bad_debt,sigma_h_bps,addon_bps,maint_addon_bps,crank_ms,lot_ms,sample_ms\n".to_string()
         }),
     })
 }
@@ -906,7 +906,7 @@ impl World<'_> {
         if let Some(csv) = self.trace_out.as_mut() {
             let tr = self.trace;
             csv.push_str(&format!(
-                "{t},{:.4},{:.4},{:.4},{},{},{},{},{},{},{:.3},{:.2},{:.2},{:.2},{:.2},{:.2},{:.2},{:.2}\n",
+                "{t},{:.4},{:.4},{:.4},{},{},{},{},{},{},{:.3},{:.2},{:.2},{:.2},{:.2},{},{},{},{:.2},{:.2},{:.2}\n",
                 fundamental,
                 self.amm.price(),
                 self.oracle_price,
@@ -921,6 +921,9 @@ impl World<'_> {
                 sample.liquidated_notional,
                 sample.insurance_balance,
                 sample.bad_debt,
+                market.risk_state.sigma_horizon_bps,
+                market.risk_state.addon_bps,
+                market.risk_state.maint_addon_bps,
                 tr.crank_ms,
                 tr.lot_ms,
                 tr.sample_ms

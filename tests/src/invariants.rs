@@ -30,15 +30,16 @@ pub async fn check(bank: &mut Bank, tm: &TestMarket) -> Result<(), String> {
         if used != h.used {
             return Err(format!("slab used {} but {} entries in use", h.used, used));
         }
-        // The slab holds its rent plus one deposit per open position.
-        let lamports = bank.account(slab).await.map(|a| a.lamports).unwrap_or(0);
-        let floor =
-            bank.rent(data.len()).await as u128 + used as u128 * POSITION_DEPOSIT_LAMPORTS as u128;
-        if (lamports as u128) < floor {
-            return Err(format!(
-                "slab {slab} holds {lamports} lamports, below rent + deposits {floor}"
-            ));
-        }
+    }
+    // The market account holds its rent plus one deposit per open position.
+    let market_account = bank.account(&tm.market).await.ok_or("market account")?;
+    let floor = bank.rent(market_account.data.len()).await as u128
+        + m.positions_open as u128 * POSITION_DEPOSIT_LAMPORTS as u128;
+    if (market_account.lamports as u128) < floor {
+        return Err(format!(
+            "market holds {} lamports, below rent + position deposits {floor}",
+            market_account.lamports
+        ));
     }
     let data = bank.data(&tm.lot_book).await;
     let (_, lots) = entries_of::<Lot>(&data).ok_or("lot book layout")?;

@@ -289,9 +289,9 @@ export const RENT_EXEMPT_LAMPORTS_PER_BYTE = 6_960n;
 /**
  * Refundable deposit of `open_position` (`state::slab::POSITION_DEPOSIT_LAMPORTS`): the rent
  * of one entry's bytes, 104 × 6,960 = 723,840 lamports. `open_position` moves it from the
- * owner (a writable signer) into the slab through the System program; `close_position`
- * returns it to the owner (writable). Both events carry it as `depositLamports`. A slab
- * holds its rent plus one deposit per open position.
+ * owner (a writable signer) into the market account through the System program; `close_position`
+ * returns it to the owner (writable). Both events carry it as `depositLamports`.
+ * The market account holds its rent plus one deposit per open position.
  */
 export const POSITION_DEPOSIT_LAMPORTS = BigInt(POSITION_SIZE) * RENT_EXEMPT_LAMPORTS_PER_BYTE;
 

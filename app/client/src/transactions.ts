@@ -6,7 +6,7 @@
  * the account as `#[account(zero)]`). Every other instruction: the generated builders
  * (`getBorrowInstruction`, `getCrankLiquidateInstruction`, ...) from ./generated.
  * `getOpenPositionInstruction({ owner, market, slab })`: the owner is a writable signer that
- * pays `POSITION_DEPOSIT_LAMPORTS` (layout.ts) into the slab, and `systemProgram` defaults to
+ * pays `POSITION_DEPOSIT_LAMPORTS` (layout.ts) into the market account, and `systemProgram` defaults to
  * the System program; `getClosePositionInstruction` returns the deposit to the (writable) owner.
  */
 import {

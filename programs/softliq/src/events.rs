@@ -54,7 +54,7 @@ pub struct PositionOpened {
     pub index: u32,
     pub generation: u32,
     pub owner: Pubkey,
-    /// Refundable lamports moved from the owner into the slab.
+    /// Refundable lamports moved from the owner into the market account.
     pub deposit_lamports: u64,
 }
 

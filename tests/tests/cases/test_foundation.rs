@@ -502,7 +502,7 @@ async fn full_size_slab_of_100k_positions() {
     .await
     .unwrap();
     let owner_lamports0 = bank.account(&t.key()).await.unwrap().lamports;
-    let slab_lamports0 = bank.account(&slab).await.unwrap().lamports;
+    let market_lamports0 = bank.account(&tm.market).await.unwrap().lamports;
     let open = ix(
         softliq::accounts::OpenPosition {
             owner: t.key(),
@@ -522,10 +522,10 @@ async fn full_size_slab_of_100k_positions() {
     }
     let e = tm.open_position(&mut bank, &t, slab).await.unwrap_err();
     assert_eq!(e.code(), code_of(E::SlabFull));
-    // Every open moved exactly one deposit from the owner into the slab.
+    // Every open moved exactly one deposit from the owner into the market account.
     assert_eq!(
-        bank.account(&slab).await.unwrap().lamports,
-        slab_lamports0 + deposits
+        bank.account(&tm.market).await.unwrap().lamports,
+        market_lamports0 + deposits
     );
     assert_eq!(
         bank.account(&t.key()).await.unwrap().lamports,
@@ -553,8 +553,8 @@ async fn full_size_slab_of_100k_positions() {
         owner_lamports0 - deposits + 3 * deposit
     );
     assert_eq!(
-        bank.account(&slab).await.unwrap().lamports,
-        slab_lamports0 + deposits - 3 * deposit
+        bank.account(&tm.market).await.unwrap().lamports,
+        market_lamports0 + deposits - 3 * deposit
     );
     // The free list hands them back last-in first-out, each with its generation bumped.
     for index in [cap - 1, 50_000, 0] {

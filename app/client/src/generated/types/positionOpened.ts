@@ -34,7 +34,7 @@ export type PositionOpened = {
   index: number;
   generation: number;
   owner: Address;
-  /** Refundable lamports moved from the owner into the slab. */
+  /** Refundable lamports moved from the owner into the market account. */
   depositLamports: bigint;
 };
 
@@ -44,7 +44,7 @@ export type PositionOpenedArgs = {
   index: number;
   generation: number;
   owner: Address;
-  /** Refundable lamports moved from the owner into the slab. */
+  /** Refundable lamports moved from the owner into the market account. */
   depositLamports: number | bigint;
 };
 

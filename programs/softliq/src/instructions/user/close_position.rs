@@ -47,12 +47,12 @@ pub fn handler(ctx: Context<ClosePosition>, index: u32, generation: u32) -> Resu
     m.positions_open = checked_sub(m.positions_open, 1)?;
     let bump = m.vault_auth_bump;
     drop(m);
-    // The slab is this program's account: its lamports move directly.
-    let slab_info = ctx.accounts.slab.to_account_info();
+    // The market is this program's account: its lamports move directly.
+    let market_info = ctx.accounts.market.to_account_info();
     let owner_info = ctx.accounts.owner.to_account_info();
-    let slab_lamports = checked_sub(slab_info.lamports(), POSITION_DEPOSIT_LAMPORTS)?;
+    let market_lamports = checked_sub(market_info.lamports(), POSITION_DEPOSIT_LAMPORTS)?;
     let owner_lamports = checked_add(owner_info.lamports(), POSITION_DEPOSIT_LAMPORTS)?;
-    **slab_info.try_borrow_mut_lamports()? = slab_lamports;
+    **market_info.try_borrow_mut_lamports()? = market_lamports;
     **owner_info.try_borrow_mut_lamports()? = owner_lamports;
     transfer_out(
         &ctx.accounts.collateral_token_program,

@@ -18,7 +18,8 @@ pub struct OpenPosition<'info> {
 }
 
 /// Takes a free entry of the slab for the signer, who deposits
-/// `POSITION_DEPOSIT_LAMPORTS` into the slab (returned by `close_position`).
+/// `POSITION_DEPOSIT_LAMPORTS` into the market account (returned by
+/// `close_position`).
 /// The `(index, generation)` is in the `PositionOpened` event; clients can
 /// predict it from the header.
 pub fn handler(ctx: Context<OpenPosition>) -> Result<()> {
@@ -39,7 +40,7 @@ pub fn handler(ctx: Context<OpenPosition>) -> Result<()> {
             ctx.accounts.system_program.key(),
             anchor_lang::system_program::Transfer {
                 from: ctx.accounts.owner.to_account_info(),
-                to: ctx.accounts.slab.to_account_info(),
+                to: ctx.accounts.market.to_account_info(),
             },
         ),
         POSITION_DEPOSIT_LAMPORTS,

@@ -42,10 +42,12 @@ const _: () = assert!(core::mem::size_of::<Position>() == POSITION_SIZE);
 /// Rent-exempt lamports per byte at the default rent (3,480 lamports per
 /// byte-year × 2 years).
 pub const RENT_EXEMPT_LAMPORTS_PER_BYTE: u64 = 6_960;
-/// Lamports an owner deposits into the slab to open a position and gets back
-/// on closing it: the rent of the entry's bytes. The admin pays the slab's
-/// rent; this deposit makes filling a slab with empty positions cost what the
-/// space costs (72.4 SOL for 100,000 entries), refundable.
+/// Lamports an owner deposits (into the market account) to open a position
+/// and gets back on closing it: the rent of the entry's bytes. The admin pays
+/// the slab's rent; this deposit makes filling a slab with empty positions
+/// cost what the space costs (72.4 SOL for 100,000 entries), refundable. It
+/// goes to the market, not the slab: a CPI that names a 10 MB slab would copy
+/// (and charge compute for) all of it.
 pub const POSITION_DEPOSIT_LAMPORTS: u64 = POSITION_SIZE as u64 * RENT_EXEMPT_LAMPORTS_PER_BYTE;
 const _: () = assert!(core::mem::align_of::<Position>() == 8);
 /// Byte offset of position 0 in the account (after the discriminator and header).

@@ -349,6 +349,14 @@ impl TestMarket {
         Ok(())
     }
 
+    /// Moves the bank one slot on and publishes `price` there; returns the new slot.
+    pub async fn next_slot(&self, bank: &mut Bank, price: f64) -> u64 {
+        let slot = bank.slot().await + 1;
+        bank.warp_to(slot).await;
+        self.set_price(bank, price).await;
+        slot
+    }
+
     /// Writes the oracle account at the current slot and time (price in whole units).
     pub async fn set_price(&self, bank: &mut Bank, price: f64) {
         let clock = bank.clock().await;
@@ -1089,4 +1097,33 @@ fn rand_u64() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
     N.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+}
+
+/// A market from `cfg` with a pool (1,000,000 USDC from an LP), an insurance
+/// fund (1,000 USDC), a keeper holding nothing and a trader holding 1,000 SOL.
+pub struct Funded {
+    pub bank: Bank,
+    pub tm: TestMarket,
+    pub keeper: TestUser,
+    pub trader: TestUser,
+}
+
+pub async fn funded(cfg: MarketConfig) -> Funded {
+    let mut bank = Bank::start().await;
+    let mut tm = TestMarket::create(&mut bank, cfg).await;
+    let lp = tm.new_user(&mut bank, 0, 1_001_000_000_000).await;
+    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
+        .await
+        .expect("LP deposit");
+    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
+        .await
+        .expect("insurance deposit");
+    let keeper = tm.new_user(&mut bank, 0, 0).await;
+    let trader = tm.new_user(&mut bank, 1_000_000_000_000, 0).await;
+    Funded {
+        bank,
+        tm,
+        keeper,
+        trader,
+    }
 }

@@ -17,6 +17,13 @@ pub struct FeedPrice {
     pub publish_slot: u64,
 }
 
+/// The program's price (`PRICE_SCALE`) of a whole-unit USD feed price for a
+/// 9-decimal collateral against a 6-decimal debt token: `units × 1e9`, as
+/// `FeedPrice::usd` writes it (8 decimals, rounded).
+pub fn scaled_usd(units: f64) -> u64 {
+    (units * 1e8).round() as u64 * 10
+}
+
 impl FeedPrice {
     /// `price` in whole quote units per base unit, expo −8, conf 0.05%, EMA = price.
     pub fn usd(price_units: f64, slot: u64, ts: i64) -> Self {

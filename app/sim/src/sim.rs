@@ -578,6 +578,8 @@ struct World<'a> {
     keeper: TestUser,
     bidder: TestUser,
     params: MarketParams,
+    /// The run's dynamic-risk parameters (as the market was created with).
+    risk: RiskParams,
     amm: Amm,
     oracle_price: f64,
     last_publish_slot: u64,
@@ -694,6 +696,7 @@ async fn setup<'a>(
     let start_price = config.path.start_price();
     let mut bank = Bank::start().await;
     let slab_sizes = book.slab_sizes();
+    let risk = kind.risk(config.market_depth_quote);
     let cfg = MarketConfig {
         params,
         lot_capacity: match config.lot_capacity {
@@ -702,7 +705,7 @@ async fn setup<'a>(
         },
         slab_capacities: slab_sizes.iter().map(|n| (*n).max(1)).collect(),
         price: start_price,
-        risk: kind.risk(config.market_depth_quote),
+        risk,
         ..MarketConfig::default()
     };
     let mut tm = TestMarket::create(&mut bank, cfg).await;
@@ -807,6 +810,7 @@ async fn setup<'a>(
         keeper,
         bidder,
         params,
+        risk,
         amm,
         oracle_price: start_price,
         last_publish_slot,
@@ -862,9 +866,7 @@ impl World<'_> {
             self.last_publish_slot = slot;
             // Keepers of a dynamic market feed every slot's price to the
             // volatility estimate, liquidations or not (`refresh_risk`).
-            if self.kind.keepers()
-                && self.kind.risk(self.config.market_depth_quote).vol_enabled == 1
-            {
+            if self.kind.keepers() && self.risk.vol_enabled == 1 {
                 if let Err(e) = self.tm.refresh_risk(&mut self.bank).await {
                     self.unexpected(slot, "refresh_risk", &e);
                 }

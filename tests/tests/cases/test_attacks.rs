@@ -37,12 +37,6 @@ fn soft_no_ramp() -> MarketParams {
     }
 }
 
-async fn next_slot(bank: &mut Bank, tm: &TestMarket, price: f64) {
-    let s = bank.slot().await;
-    bank.warp_to(s + 1).await;
-    tm.set_price(bank, price).await;
-}
-
 /// Sells every open lot at its current price (a bidder with deep pockets).
 async fn take_all(bank: &mut Bank, tm: &mut TestMarket, bidder: &TestUser) {
     for (l, _) in tm.open_lots(bank).await {
@@ -157,7 +151,7 @@ async fn mango_style_oracle_pump_then_dump() {
         .await
         .unwrap();
     // Dump to 60: the position is underwater, seized whole, sold, shortfall to insurance.
-    next_slot(&mut bank, &tm, 60.0).await;
+    tm.next_slot(&mut bank, 60.0).await;
     let keeper = tm.new_user(&mut bank, 0, 0).await;
     tm.crank(&mut bank, &keeper, &[pos]).await.unwrap();
     let bidder = tm.new_user(&mut bank, 0, 100_000_000_000).await;
@@ -208,7 +202,7 @@ async fn luna_speed_crash_faster_than_the_ramp() {
     let mut price = 100.0;
     for _ in 0..12 {
         price *= 0.92;
-        next_slot(&mut bank, &tm, price).await;
+        tm.next_slot(&mut bank, price).await;
         tm.crank(&mut bank, &keeper, &ps).await.unwrap();
         take_all(&mut bank, &mut tm, &bidder).await;
         for (l, lot) in tm.open_lots(&mut bank).await {
@@ -258,7 +252,7 @@ async fn jelly_style_oversized_position_is_unwound_within_the_slot_budget() {
             "per-slot budget holds"
         );
         per_slot.push(m.seized_collateral_native - before);
-        next_slot(&mut bank, &tm, 94.0).await;
+        tm.next_slot(&mut bank, 94.0).await;
     }
     println!("JELLY: collateral seized per slot {per_slot:?}");
     assert!(
@@ -316,7 +310,7 @@ async fn account_substitution_in_auctions() {
     tm.crank(&mut bank, &keeper, &[pos, pos]).await.unwrap();
     assert_eq!(tm.market_state(&mut bank).await.liquidations, before);
     // A stale generation is skipped without error and without pay.
-    next_slot(&mut bank, &tm, 80.0).await;
+    tm.next_slot(&mut bank, 80.0).await;
     let k0 = balance(&mut bank, &keeper.debt).await;
     tm.crank(
         &mut bank,

@@ -1,43 +1,20 @@
-use harness::bank::{code_of, Bank};
-use harness::market::{MarketConfig, PosRef, TestMarket, TestUser};
-use harness::pyth::FeedPrice;
+use harness::bank::code_of;
+use harness::market::{funded, Funded as Setup, MarketConfig, PosRef};
+use harness::pyth::{scaled_usd, FeedPrice};
 use harness::tokens::balance;
 use softliq::engine::health::{debt_native, health};
 use softliq::error::SoftliqError as E;
 use softliq::state::MarketParams;
 
-struct Setup {
-    bank: Bank,
-    tm: TestMarket,
-    keeper: TestUser,
-    trader: TestUser,
-}
-
-/// A market with LPs, insurance, a keeper and a funded trader.
+/// A funded market (LP, insurance, keeper, trader) with one slab of `slab_capacity`.
 async fn setup(params: MarketParams, slab_capacity: u32) -> Setup {
-    let mut bank = Bank::start().await;
-    let cfg = MarketConfig {
+    funded(MarketConfig {
         params,
         slab_capacities: vec![slab_capacity],
         lot_capacity: 512,
         ..Default::default()
-    };
-    let mut tm = TestMarket::create(&mut bank, cfg).await;
-    let lp = tm.new_user(&mut bank, 0, 1_001_000_000_000).await;
-    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
-        .await
-        .unwrap();
-    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
-        .await
-        .unwrap();
-    let keeper = tm.new_user(&mut bank, 0, 0).await;
-    let trader = tm.new_user(&mut bank, 1_000_000_000_000, 0).await;
-    Setup {
-        bank,
-        tm,
-        keeper,
-        trader,
-    }
+    })
+    .await
 }
 
 fn no_bounds() -> MarketParams {
@@ -57,11 +34,6 @@ fn refs(ps: &[PosRef]) -> Vec<softliq::instructions::PositionRef> {
         .collect()
 }
 
-/// Price (scaled) of a whole-unit feed price for SOL(9)/USDC(6).
-fn scaled(units: f64) -> u64 {
-    (units * 1e8).round() as u64 * 10_000 / 1_000
-}
-
 #[tokio::test]
 async fn just_below_maintenance_ends_exactly_at_target() {
     let Setup {
@@ -79,12 +51,8 @@ async fn just_below_maintenance_ends_exactly_at_target() {
     assert_eq!(tm.market_state(&mut bank).await.liquidations, 0);
     assert_eq!(balance(&mut bank, &keeper.debt).await, 0);
     // At 94.6 - just below maintenance: 946 * 0.95 = 898.7 < 899.
-    {
-        let s = bank.slot().await;
-        bank.warp_to(s + 1).await;
-    }
-    tm.set_price(&mut bank, 94.6).await;
-    let price = scaled(94.6);
+    tm.next_slot(&mut bank, 94.6).await;
+    let price = scaled_usd(94.6);
     let m0 = tm.market_state(&mut bank).await;
     let shares0 = tm.position(&mut bank, pos).await.debt_shares;
     let c0 = 10_000_000_000u64;
@@ -167,9 +135,7 @@ async fn ramp_unwinds_over_slots_and_budget_caps_each_slot() {
         assert_eq!(tm.position(&mut bank, pos).await, before);
         seized.push(last - before.collateral_native);
         last = before.collateral_native;
-        let s = bank.slot().await;
-        bank.warp_to(s + 1).await;
-        tm.set_price(&mut bank, 94.0).await;
+        tm.next_slot(&mut bank, 94.0).await;
     }
     // Slot k of the episode may take at most (k+1)/4 of the start collateral in total.
     assert_eq!(seized[0], 25_000_000_000, "first slot bounded by the ramp");
@@ -182,7 +148,7 @@ async fn ramp_unwinds_over_slots_and_budget_caps_each_slot() {
     let m = tm.market_state(&mut bank).await;
     let d = debt_native(p.debt_shares, m.borrow_index).unwrap();
     // Restored to target when the episode ended; interest accrued since then is all that moved it.
-    let h = health(p.collateral_native, d, scaled(94.0), 600).unwrap();
+    let h = health(p.collateral_native, d, scaled_usd(94.0), 600).unwrap();
     let interest = d as i128
         - (8_990_000_000i128
             - tm.open_lots(&mut bank)
@@ -247,11 +213,7 @@ async fn ramp_unwinds_over_slots_and_budget_caps_each_slot() {
         m.budget_used_notional_native
     );
     let liq_slot1 = m.liquidations;
-    {
-        let s = bank.slot().await;
-        bank.warp_to(s + 1).await;
-    }
-    tm.set_price(&mut bank, 93.0).await;
+    tm.next_slot(&mut bank, 93.0).await;
     tm.crank(&mut bank, &keeper, &ps).await.unwrap();
     let m2 = tm.market_state(&mut bank).await;
     assert!(m2.liquidations > liq_slot1, "the next slot continues");
@@ -481,9 +443,7 @@ async fn splitting_an_episode_over_cranks_pays_the_same() {
         tm.set_price(&mut bank, 94.0).await;
         for _ in 0..8 {
             tm.crank(&mut bank, &keeper, &[pos]).await.unwrap();
-            let s = bank.slot().await;
-            bank.warp_to(s + 1).await;
-            tm.set_price(&mut bank, 94.0).await;
+            tm.next_slot(&mut bank, 94.0).await;
         }
         let paid = balance(&mut bank, &keeper.debt).await;
         let lots = tm.open_lots(&mut bank).await;
@@ -506,23 +466,18 @@ async fn splitting_an_episode_over_cranks_pays_the_same() {
 
 #[tokio::test]
 async fn a_full_lot_book_skips_with_an_event_and_changes_nothing() {
-    let mut bank = Bank::start().await;
-    let cfg = MarketConfig {
+    let Setup {
+        mut bank,
+        mut tm,
+        keeper,
+        trader,
+    } = funded(MarketConfig {
         params: no_bounds(),
         slab_capacities: vec![8],
         lot_capacity: 2,
         ..Default::default()
-    };
-    let mut tm = TestMarket::create(&mut bank, cfg).await;
-    let lp = tm.new_user(&mut bank, 0, 1_001_000_000_000).await;
-    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
-        .await
-        .unwrap();
-    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
-        .await
-        .unwrap();
-    let keeper = tm.new_user(&mut bank, 0, 0).await;
-    let trader = tm.new_user(&mut bank, 1_000_000_000_000, 0).await;
+    })
+    .await;
     let mut ps = Vec::new();
     for _ in 0..3 {
         ps.push(
@@ -546,9 +501,7 @@ async fn a_full_lot_book_skips_with_an_event_and_changes_nothing() {
     tm.take(&mut bank, &bidder, l, lot.collateral_native, u64::MAX)
         .await
         .unwrap();
-    let s = bank.slot().await;
-    bank.warp_to(s + 1).await;
-    tm.set_price(&mut bank, 94.0).await;
+    tm.next_slot(&mut bank, 94.0).await;
     tm.crank(&mut bank, &keeper, &ps[2..]).await.unwrap();
     assert_eq!(tm.market_state(&mut bank).await.liquidations, 3);
     assert!(tm.position(&mut bank, ps[2]).await.collateral_native < third.collateral_native);

@@ -4,8 +4,8 @@
 //! (bounds, the creation safety rule, the fixed add-on cap, bounded depth
 //! changes) refuse bad input without changing anything.
 use harness::bank::{code_of, Bank};
-use harness::market::{ix, MarketConfig, TestMarket, TestUser};
-use harness::pyth::FeedPrice;
+use harness::market::{funded, ix, Funded, MarketConfig, TestMarket, TestUser};
+use harness::pyth::{scaled_usd, FeedPrice};
 use harness::tokens;
 use softliq::engine::health::{debt_native, health};
 use softliq::engine::risk;
@@ -28,39 +28,22 @@ fn dynamic() -> RiskParams {
     }
 }
 
-/// A funded market (LP, insurance), a keeper and a trader.
+/// A funded market (LP, insurance, keeper, trader) with dynamic-risk `risk`.
 async fn setup(params: MarketParams, risk: RiskParams) -> (Bank, TestMarket, TestUser, TestUser) {
-    let mut bank = Bank::start().await;
-    let cfg = MarketConfig {
+    let Funded {
+        bank,
+        tm,
+        keeper,
+        trader,
+    } = funded(MarketConfig {
         params,
         risk,
         lot_capacity: 64,
         slab_capacities: vec![8],
         ..Default::default()
-    };
-    let mut tm = TestMarket::create(&mut bank, cfg).await;
-    let lp = tm.new_user(&mut bank, 0, 1_001_000 * USDC).await;
-    tm.lp_deposit(&mut bank, &lp, 1_000_000 * USDC)
-        .await
-        .unwrap();
-    tm.insurance_deposit(&mut bank, &lp, 1_000 * USDC)
-        .await
-        .unwrap();
-    let keeper = tm.new_user(&mut bank, 0, 0).await;
-    let trader = tm.new_user(&mut bank, 1_000 * SOL, 0).await;
+    })
+    .await;
     (bank, tm, keeper, trader)
-}
-
-async fn next_slot(bank: &mut Bank, tm: &TestMarket, price: f64) -> u64 {
-    let s = bank.slot().await + 1;
-    bank.warp_to(s).await;
-    tm.set_price(bank, price).await;
-    s
-}
-
-/// Price (scaled) of a whole-unit feed price for SOL(9)/USDC(6).
-fn scaled(units: f64) -> u64 {
-    (units * 1e8).round() as u64 * 10
 }
 
 #[tokio::test]
@@ -127,7 +110,7 @@ async fn creation_refuses_out_of_bounds_and_unsafe_risk_parameters() {
     assert_eq!(m.risk, RiskParams::static_default());
     // The creation price seeds the estimate.
     assert_eq!(m.risk_state.updates, 1);
-    assert_eq!(m.risk_state.last_price, scaled(100.0));
+    assert_eq!(m.risk_state.last_price, scaled_usd(100.0));
 }
 
 #[tokio::test]
@@ -228,11 +211,11 @@ async fn the_estimate_takes_one_guarded_price_per_slot() {
     let (mut bank, mut tm, _, _) = setup(MarketParams::default_soft(), dynamic()).await;
     let r = dynamic();
     let s0 = tm.market_state(&mut bank).await.risk_state;
-    let slot = next_slot(&mut bank, &tm, 103.0).await;
+    let slot = tm.next_slot(&mut bank, 103.0).await;
     tm.refresh_risk(&mut bank).await.unwrap();
     let s1 = tm.market_state(&mut bank).await.risk_state;
     // Exactly the engine's computation (whose figures the unit tests check).
-    let want = risk::observe(&r, &s0, scaled(103.0), slot).unwrap();
+    let want = risk::observe(&r, &s0, scaled_usd(103.0), slot).unwrap();
     assert_eq!(s1, want);
     // +3% one slot after the seed: ret 3e7 ppb, weight 6,931,471 ppb.
     assert_eq!(s1.variance_ppb2, 6_238_323_900_000);
@@ -293,12 +276,12 @@ async fn a_margin_rise_never_liquidates_in_the_slot_it_happens() {
         .open_levered(&mut bank, &trader, tm.slabs[0], 10 * SOL, 890 * USDC)
         .await;
     // A 5% drop: the variance jumps, the add-on starts rising 5 bps a slot.
-    next_slot(&mut bank, &tm, 95.0).await;
-    let px = scaled(95.0);
+    tm.next_slot(&mut bank, 95.0).await;
+    let px = scaled_usd(95.0);
     let mut announced_at = None;
     let mut liquidated_at = None;
     for _ in 0..60 {
-        let slot = next_slot(&mut bank, &tm, 95.0).await;
+        let slot = tm.next_slot(&mut bank, 95.0).await;
         let before: RiskState = tm.market_state(&mut bank).await.risk_state;
         tm.crank(&mut bank, &keeper, &[pos]).await.unwrap();
         let m = tm.market_state(&mut bank).await;
@@ -353,7 +336,7 @@ async fn the_depth_budget_bounds_each_slot() {
                 .await,
         );
     }
-    next_slot(&mut bank, &tm, 94.0).await;
+    tm.next_slot(&mut bank, 94.0).await;
     tm.crank(&mut bank, &keeper, &positions).await.unwrap();
     let m = tm.market_state(&mut bank).await;
     let budget = 2_000 * USDC;
@@ -371,7 +354,7 @@ async fn the_depth_budget_bounds_each_slot() {
     )
     .await
     .unwrap();
-    next_slot(&mut bank, &tm, 94.0).await;
+    tm.next_slot(&mut bank, 94.0).await;
     tm.crank(&mut bank, &keeper, &positions).await.unwrap();
     let m = tm.market_state(&mut bank).await;
     assert!(m.budget_used_notional_native <= 2 * budget);

@@ -57,6 +57,8 @@ struct CrankEnv {
     /// Parameters in force (margins with their add-ons, depth budget) for
     /// the whole call.
     params: MarketParams,
+    /// Their sizing subset, for every entry.
+    liq: LiqParams,
 }
 
 /// Soft-liquidates the named positions, each at most once per slot, by as much
@@ -87,6 +89,7 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
         slot: clock.slot,
         price,
         params,
+        liq: LiqParams::from_market(&params),
     };
     let mut liquidated = 0u32;
     let mut pay_total = 0u64;
@@ -184,8 +187,7 @@ fn liquidate_one(
         return Ok(None);
     }
     let debt = position_debt(m, p.debt_shares)?;
-    let params = LiqParams::from_market(&env.params);
-    let step: LiqPlan = match plan(&params, &liq_input(m, p, debt, env)) {
+    let step: LiqPlan = match plan(&env.liq, &liq_input(m, p, debt, env)) {
         Ok(Ok(step)) => step,
         Ok(Err(crate::engine::liquidation::NoLiq::Healthy)) => {
             if p.in_episode() {

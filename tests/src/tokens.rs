@@ -147,3 +147,136 @@ pub async fn balance(bank: &mut Bank, account: &Pubkey) -> u64 {
     }
     u64::from_le_bytes(data[64..72].try_into().expect("amount"))
 }
+
+/// A mint extension (or authority) the red-team tests try against softliq.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MintExt {
+    /// No extension (a Token-2022 mint with only its base state).
+    Plain,
+    CloseAuthority,
+    PermanentDelegate,
+    InterestBearing,
+    ScaledUiAmount,
+    Pausable,
+    DefaultFrozen,
+    TransferFee,
+    /// Accepted: describes the token only.
+    MetadataPointer,
+}
+
+/// Creates a Token-2022 mint with one extension (authorities: the payer);
+/// `freeze_authority` also sets a freeze authority.
+pub async fn create_mint_ext(
+    bank: &mut Bank,
+    decimals: u8,
+    ext: MintExt,
+    freeze_authority: bool,
+) -> Pubkey {
+    use spl_token_2022::extension::{
+        default_account_state, interest_bearing_mint, metadata_pointer, pausable, scaled_ui_amount,
+        transfer_fee, ExtensionType,
+    };
+    let mint = Keypair::new();
+    let m = mint.pubkey();
+    let payer = bank.payer();
+    let p = &TOKEN_2022;
+    let (types, init): (Vec<ExtensionType>, Vec<_>) = match ext {
+        MintExt::Plain => (vec![], vec![]),
+        MintExt::CloseAuthority => (
+            vec![ExtensionType::MintCloseAuthority],
+            vec![
+                spl_token_2022::instruction::initialize_mint_close_authority(p, &m, Some(&payer))
+                    .expect("close authority"),
+            ],
+        ),
+        MintExt::PermanentDelegate => (
+            vec![ExtensionType::PermanentDelegate],
+            vec![
+                spl_token_2022::instruction::initialize_permanent_delegate(p, &m, &payer)
+                    .expect("delegate"),
+            ],
+        ),
+        MintExt::InterestBearing => (
+            vec![ExtensionType::InterestBearingConfig],
+            vec![
+                interest_bearing_mint::instruction::initialize(p, &m, Some(payer), 500)
+                    .expect("interest"),
+            ],
+        ),
+        MintExt::ScaledUiAmount => (
+            vec![ExtensionType::ScaledUiAmount],
+            vec![
+                scaled_ui_amount::instruction::initialize(p, &m, Some(payer), 2.0).expect("scaled"),
+            ],
+        ),
+        MintExt::Pausable => (
+            vec![ExtensionType::Pausable],
+            vec![pausable::instruction::initialize(p, &m, &payer).expect("pausable")],
+        ),
+        MintExt::DefaultFrozen => (
+            vec![ExtensionType::DefaultAccountState],
+            vec![
+                default_account_state::instruction::initialize_default_account_state(
+                    p,
+                    &m,
+                    &spl_token_2022::state::AccountState::Frozen,
+                )
+                .expect("default state"),
+            ],
+        ),
+        MintExt::TransferFee => (
+            vec![ExtensionType::TransferFeeConfig],
+            vec![transfer_fee::instruction::initialize_transfer_fee_config(
+                p,
+                &m,
+                Some(&payer),
+                Some(&payer),
+                50,
+                1_000_000,
+            )
+            .expect("fee")],
+        ),
+        MintExt::MetadataPointer => (
+            vec![ExtensionType::MetadataPointer],
+            vec![
+                metadata_pointer::instruction::initialize(p, &m, Some(payer), Some(m))
+                    .expect("metadata pointer"),
+            ],
+        ),
+    };
+    let len = ExtensionType::try_calculate_account_len::<spl_token_2022::state::Mint>(&types)
+        .expect("len");
+    let lamports = bank.rent(len).await;
+    let freeze = (freeze_authority || ext == MintExt::DefaultFrozen).then_some(payer);
+    let mut ixs = vec![system_instruction::create_account(
+        &payer, &m, lamports, len as u64, p,
+    )];
+    ixs.extend(init);
+    ixs.push(
+        spl_token_2022::instruction::initialize_mint2(p, &m, &payer, freeze.as_ref(), decimals)
+            .expect("init mint"),
+    );
+    bank.send(&ixs, &[&mint]).await.expect("create mint");
+    m
+}
+
+/// Creates a classic SPL Token mint whose freeze authority is the payer.
+pub async fn create_freezable_mint(bank: &mut Bank, decimals: u8) -> Pubkey {
+    let mint = Keypair::new();
+    let len = spl_token_2022::state::Mint::LEN;
+    let lamports = bank.rent(len).await;
+    let payer = bank.payer();
+    let ixs = [
+        system_instruction::create_account(&payer, &mint.pubkey(), lamports, len as u64, &TOKEN),
+        spl_token_2022::instruction::initialize_mint2(
+            &TOKEN,
+            &mint.pubkey(),
+            &payer,
+            Some(&payer),
+            decimals,
+        )
+        .expect("init mint"),
+    ];
+    bank.send(&ixs, &[&mint]).await.expect("create mint");
+    mint.pubkey()
+}

@@ -614,14 +614,26 @@ impl TestMarket {
             debt_vault: self.debt_vault,
             debt_mint: self.debt_mint,
             vault_auth: self.vault_auth,
+            oracle: self.oracle,
             debt_token_program: self.debt_program,
         };
+        // The exit invariant: no LP takes value a certain loss already removed.
+        let fair = crate::invariants::fair_exit(bank, self).await;
+        let before = tokens::balance(bank, &user.debt).await;
         self.exec(
             bank,
             ix(a, softliq::instruction::LpWithdraw { shares }),
             &[&user.kp],
         )
-        .await
+        .await?;
+        let got = tokens::balance(bank, &user.debt).await - before;
+        assert!(
+            got as u128 <= fair.lp_cap(shares),
+            "exit invariant violated: an LP redeemed {shares} shares for {got}, fair {} (certain loss {})",
+            fair.lp_cap(shares),
+            fair.certain_loss
+        );
+        Ok(())
     }
 
     pub async fn lp_shares(&self, bank: &mut Bank, owner: &Pubkey) -> u64 {
@@ -1061,14 +1073,33 @@ impl TestMarket {
             insurance_vault: self.insurance_vault,
             debt_mint: self.debt_mint,
             vault_auth: self.vault_auth,
+            oracle: self.oracle,
             debt_token_program: self.debt_program,
         };
+        // The exit invariant: no staker takes value a certain loss already removed.
+        let stake = self.stake_account(&user.key());
+        let pending = bank
+            .data(&stake)
+            .await
+            .get(8 + 32 + 32 + 8..8 + 32 + 32 + 16)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .unwrap_or(0);
+        let fair = crate::invariants::fair_exit(bank, self).await;
+        let before = tokens::balance(bank, &user.debt).await;
         self.exec(
             bank,
             ix(a, softliq::instruction::InsuranceWithdraw {}),
             &[&user.kp],
         )
-        .await
+        .await?;
+        let got = tokens::balance(bank, &user.debt).await - before;
+        assert!(
+            got as u128 <= fair.stake_cap(pending),
+            "exit invariant violated: a staker redeemed {pending} shares for {got}, fair {} (certain loss {})",
+            fair.stake_cap(pending),
+            fair.certain_loss
+        );
+        Ok(())
     }
 }
 

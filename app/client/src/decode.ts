@@ -14,6 +14,7 @@ import type { Address } from '@solana/kit';
 import { addressAt } from './base58';
 import { LOT_BOOK_DISCRIMINATOR, MARKET_DISCRIMINATOR, POSITION_SLAB_DISCRIMINATOR } from './generated';
 import {
+    BANDS,
     ACCOUNT_DISCRIMINATOR_SIZE,
     BOOK_ENTRIES_OFFSET,
     BOOK_HEADER,
@@ -86,7 +87,23 @@ export interface MarketState {
     risk: RiskParamsState;
     /** The volatility estimate and the add-ons in force (see `effectiveParams` in params.ts). */
     riskState: RiskStateState;
+    /** Publish time of the newest oracle price the market accepted (older ones are refused). */
+    lastOraclePublishTime: bigint;
+    /** Slot at which `pendingParams` were announced (0: none pending). */
+    pendingParamsSlot: bigint;
+    /** Octave of the lowest solvency band (`engine::bands`). */
+    bandOctaveMin: bigint;
     reserved: bigint[];
+    /** Parameters announced by `update_params`, applicable from `pendingParamsSlot + PARAMS_NOTICE_SLOTS`. */
+    pendingParams: MarketParamsState;
+    /** Debt shares and collateral of the open positions per solvency band. */
+    bands: BandState[];
+}
+
+/** One solvency band (`state::market::Band`). */
+export interface BandState {
+    debtShares: bigint;
+    collateralNative: bigint;
 }
 
 export interface BookHeaderState {
@@ -184,8 +201,9 @@ function readField(data: Uint8Array, view: DataView, offset: number, type: Field
             return data.subarray(offset, offset + 2);
         case 'u64x4':
         case 'u64x8':
+        case 'u64x13':
         case 'u64x16': {
-            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : 16;
+            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : type === 'u64x13' ? 13 : 16;
             const out: bigint[] = new Array(n);
             for (let i = 0; i < n; i++) out[i] = view.getBigUint64(offset + 8 * i, true);
             return out;
@@ -198,6 +216,16 @@ function readField(data: Uint8Array, view: DataView, offset: number, type: Field
             return readStruct(data, view, offset, RISK_STATE);
         case 'header':
             return readStruct(data, view, offset, BOOK_HEADER);
+        case 'bands': {
+            const out: BandState[] = new Array(BANDS);
+            for (let i = 0; i < BANDS; i++) {
+                out[i] = {
+                    debtShares: view.getBigUint64(offset + 16 * i, true),
+                    collateralNative: view.getBigUint64(offset + 16 * i + 8, true),
+                };
+            }
+            return out;
+        }
     }
 }
 

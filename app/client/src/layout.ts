@@ -36,6 +36,8 @@ export const FIELD_SIZE = {
     u64x4: 32,
     /** `[u64; 8]` */
     u64x8: 64,
+    /** `[u64; 13]` (`Market.reserved`) */
+    u64x13: 104,
     /** `[u64; 16]` */
     u64x16: 128,
     /** `MarketParams`, nested in `Market` */
@@ -46,6 +48,8 @@ export const FIELD_SIZE = {
     riskState: 64,
     /** `BookHeader`, nested in `PositionSlab` / `LotBook` */
     header: 112,
+    /** `[Band; 256]` (`Market.bands`): debt shares and collateral per solvency band */
+    bands: 256 * 16,
 } as const;
 export type FieldType = keyof typeof FIELD_SIZE;
 
@@ -59,11 +63,13 @@ const FIELD_ALIGN: Record<FieldType, number> = {
     bytes2: 1,
     u64x4: 8,
     u64x8: 8,
+    u64x13: 8,
     u64x16: 8,
     params: 8,
     riskParams: 8,
     riskState: 8,
     header: 8,
+    bands: 8,
 };
 
 export type FieldSpec = readonly [name: string, type: FieldType];
@@ -170,7 +176,10 @@ export const RISK_STATE = structLayout('RiskState', [
 ] as const);
 export type RiskStateField = (typeof RISK_STATE.fields)[number]['name'];
 
-/** `state::market::Market` (after the discriminator): 1,048 bytes. */
+/** Solvency bands per market (`state::market::BANDS`, `engine::bands`). */
+export const BANDS = 256;
+
+/** `state::market::Market` (after the discriminator): 5,400 bytes. */
 export const MARKET = structLayout('Market', [
     ['admin', 'pubkey'],
     ['collateralMint', 'pubkey'],
@@ -213,7 +222,12 @@ export const MARKET = structLayout('Market', [
     ['padding', 'bytes2'],
     ['risk', 'riskParams'],
     ['riskState', 'riskState'],
-    ['reserved', 'u64x16'],
+    ['lastOraclePublishTime', 'i64'],
+    ['pendingParamsSlot', 'u64'],
+    ['bandOctaveMin', 'u64'],
+    ['reserved', 'u64x13'],
+    ['pendingParams', 'params'],
+    ['bands', 'bands'],
 ] as const);
 export type MarketField = (typeof MARKET.fields)[number]['name'];
 
@@ -266,7 +280,7 @@ export const LOT = structLayout('Lot', [
 
 // ---- Account-level offsets and sizes (from the start of the account data) ----
 
-/** Market account size: `Market::SPACE` = 8 + 1,048. */
+/** Market account size: `Market::SPACE` = 8 + 5,400. */
 export const MARKET_ACCOUNT_SIZE = ACCOUNT_DISCRIMINATOR_SIZE + MARKET.size;
 /** Offset of `Market.params` in the account: 296. */
 export const MARKET_PARAMS_OFFSET = ACCOUNT_DISCRIMINATOR_SIZE + MARKET.offsets.params;

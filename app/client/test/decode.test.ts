@@ -84,13 +84,18 @@ describe('Market', () => {
         assert.equal(account.data.borrowIndex, decodeMarketAccount(bytes).borrowIndex);
     });
 
-    test('risk and risk_state at the literal Rust offsets (8 + 728, 8 + 856; reserved at 8 + 920)', () => {
+    test('risk, risk_state and the red-team fields at the literal Rust offsets (8 + 728, 8 + 856, 8 + 920)', () => {
         const bytes = marketBytes(randomMarketArgs(new Rng(5)));
         const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         // RiskParams: 12 u64 then reserved [u64; 4]; RiskState: 8 u64.
         for (let k = 0; k < 16; k++) v.setBigUint64(736 + 8 * k, 1_000n + BigInt(k), true);
         for (let k = 0; k < 8; k++) v.setBigUint64(864 + 8 * k, 2_000n + BigInt(k), true);
+        // last_oracle_publish_time, pending_params_slot, band_octave_min, reserved [u64; 13].
         for (let k = 0; k < 16; k++) v.setBigUint64(928 + 8 * k, 3_000n + BigInt(k), true);
+        // pending_params (MarketParams) at 8 + 1,048, bands at 8 + 1,304 (16 bytes each).
+        v.setBigUint64(1_056, 4_000n, true);
+        v.setBigUint64(1_312 + 16 * 255, 5_000n, true);
+        v.setBigUint64(1_312 + 16 * 255 + 8, 5_001n, true);
         const m = decodeMarketAccount(bytes);
         assert.deepStrictEqual(Object.values(m.risk).flat(), Array.from({ length: 16 }, (_, k) => 1_000n + BigInt(k)));
         assert.equal(m.risk.volEnabled, 1_000n);
@@ -100,7 +105,13 @@ describe('Market', () => {
         assert.deepStrictEqual(Object.values(m.riskState), Array.from({ length: 8 }, (_, k) => 2_000n + BigInt(k)));
         assert.equal(m.riskState.addonBps, 2_004n);
         assert.equal(m.riskState.maintAddonBps, 2_005n);
-        assert.deepStrictEqual(m.reserved, Array.from({ length: 16 }, (_, k) => 3_000n + BigInt(k)));
+        assert.equal(m.lastOraclePublishTime, 3_000n);
+        assert.equal(m.pendingParamsSlot, 3_001n);
+        assert.equal(m.bandOctaveMin, 3_002n);
+        assert.deepStrictEqual(m.reserved, Array.from({ length: 13 }, (_, k) => 3_003n + BigInt(k)));
+        assert.equal(m.pendingParams.initMarginBps, 4_000n);
+        assert.equal(m.bands.length, 256);
+        assert.deepStrictEqual(m.bands[255], { debtShares: 5_000n, collateralNative: 5_001n });
         // Unchanged fields before them.
         assert.equal(m.paused, bytes[8 + 725]);
         assert.equal(m.borrowIndex, v.getBigUint64(8 + 288 + 256 + 16, true));

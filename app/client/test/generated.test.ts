@@ -51,13 +51,13 @@ describe('idl/softliq.json lists what the program declares', () => {
             programErrors().map((e, i) => ({ code: 6000 + i, name: e.name, msg: e.msg })),
         );
     });
-    test('counts: 21 instructions, 5 accounts, 18 events, 59 errors (6000–6058)', () => {
+    test('counts: 21 instructions, 5 accounts, 19 events, 64 errors (6000–6063)', () => {
         // Pinned so that a change of the program's surface is a visible, reviewed change here.
         assert.equal(idl.instructions.length, 21);
         assert.equal(idl.accounts.length, 5);
-        assert.equal(idl.events.length, 18);
-        assert.equal(idl.errors.length, 59);
-        assert.equal(idl.errors.at(-1)?.code, 6058);
+        assert.equal(idl.events.length, 19);
+        assert.equal(idl.errors.length, 64);
+        assert.equal(idl.errors.at(-1)?.code, 6063);
     });
     test('dynamic risk: set_risk_params, refresh_risk, their events and errors', () => {
         const ix = (name: string) => idl.instructions.find(i => i.name === name);
@@ -81,7 +81,7 @@ describe('idl/softliq.json lists what the program declares', () => {
         assert.deepStrictEqual(initArgs, ['params', 'oracle_kind', 'oracle_feed_id', 'inverted', 'lot_capacity', 'risk']);
         for (const name of ['RiskUpdated', 'RiskParamsUpdated']) assert.ok(idl.events.some(e => e.name === name), name);
         assert.deepStrictEqual(
-            idl.errors.filter(e => e.code >= 6055).map(e => [e.code, e.name]),
+            idl.errors.filter(e => e.code >= 6055 && e.code <= 6058).map(e => [e.code, e.name]),
             [
                 [6055, 'InvalidRiskParams'],
                 [6056, 'UnsafeCrankGap'],
@@ -96,6 +96,27 @@ describe('idl/softliq.json lists what the program declares', () => {
         const sha8 = (s: string) => [...createHash('sha256').update(s).digest().subarray(0, 8)];
         assert.deepStrictEqual([...client.SET_RISK_PARAMS_DISCRIMINATOR], sha8('global:set_risk_params'));
         assert.deepStrictEqual([...client.REFRESH_RISK_DISCRIMINATOR], sha8('global:refresh_risk'));
+    });
+    test('red team round 2: errors, ParamsAnnounced, oracle on the exits', () => {
+        assert.deepStrictEqual(
+            idl.errors.filter(e => e.code >= 6059).map(e => [e.code, e.name]),
+            [
+                [6059, 'MarginRaiseTooLarge'],
+                [6060, 'OracleOlderThanLast'],
+                [6061, 'InvalidPauseFlags'],
+                [6062, 'FreezeAuthorityNotAllowed'],
+                [6063, 'WithdrawWindowExpired'],
+            ],
+        );
+        assert.equal(client.SOFTLIQ_ERROR__ORACLE_OLDER_THAN_LAST, 6060);
+        const announced = idl.events.find(e => e.name === 'ParamsAnnounced');
+        assert.ok(announced, 'ParamsAnnounced event');
+        for (const name of ['lp_withdraw', 'insurance_withdraw']) {
+            const accounts = idl.instructions.find(i => i.name === name)?.accounts.map(a => a.name);
+            assert.ok(accounts?.includes('oracle'), `${name} reads the oracle`);
+        }
+        const lpWithdrawn = idl.types.find(t => t.name === 'LpWithdrawn')?.type.fields?.map(f => f.name);
+        assert.deepStrictEqual(lpWithdrawn?.slice(-2), ['exit_value', 'certain_loss']);
     });
     test('RiskUpdated decodes a `Program data:` entry (discriminator ++ borsh) and rejects a wrong discriminator', () => {
         const event = {

@@ -56,7 +56,9 @@ describe('layout.ts mirrors the Rust structs', () => {
         assert.equal(BigInt(POSITION.size), rustConst('state/slab/mod.rs', 'POSITION_SIZE'));
         assert.equal(BigInt(LOT.size), rustConst('state/lot_book.rs', 'LOT_SIZE'));
         assert.equal(BigInt(BOOK_HEADER.size), rustConst('state/book.rs', 'BOOK_HEADER_SIZE'));
-        assert.equal(BigInt(MARKET.size), rustConst('state/market.rs', 'MARKET_SIZE'));
+        const bands = rustConst('state/market.rs', 'BANDS');
+        assert.equal(bands, 256n);
+        assert.equal(BigInt(MARKET.size), rustConst('state/market.rs', 'MARKET_SIZE', { BANDS: bands }));
         for (const [name, layout] of [
             ['MarketParams', MARKET_PARAMS],
             ['RiskParams', RISK_PARAMS],
@@ -68,9 +70,9 @@ describe('layout.ts mirrors the Rust structs', () => {
         }
         assert.deepStrictEqual(
             [MARKET.size, MARKET_PARAMS.size, RISK_PARAMS.size, RISK_STATE.size, BOOK_HEADER.size, POSITION.size, LOT.size],
-            [1_048, 256, 128, 64, 112, 104, 144],
+            [5_400, 256, 128, 64, 112, 104, 144],
         );
-        assert.equal(MARKET_ACCOUNT_SIZE, 8 + 1_048);
+        assert.equal(MARKET_ACCOUNT_SIZE, 8 + 5_400);
         // The nested-struct field types have their struct's size.
         assert.deepStrictEqual(
             [FIELD_SIZE.params, FIELD_SIZE.riskParams, FIELD_SIZE.riskState, FIELD_SIZE.header],
@@ -110,7 +112,10 @@ describe('layout.ts mirrors the Rust structs', () => {
         assert.equal(MARKET.offsets.borrowIndex, 288 + 256 + 16);
         assert.equal(MARKET.offsets.risk, 728);
         assert.equal(MARKET.offsets.riskState, 728 + 128);
-        assert.equal(MARKET.offsets.reserved, 1_048 - 128);
+        assert.equal(MARKET.offsets.lastOraclePublishTime, 920);
+        assert.equal(MARKET.offsets.reserved, 920 + 24);
+        assert.equal(MARKET.offsets.pendingParams, 1_048);
+        assert.equal(MARKET.offsets.bands, 1_048 + 256);
         assert.deepStrictEqual([MARKET_PARAMS_OFFSET, MARKET_RISK_OFFSET, MARKET_RISK_STATE_OFFSET], [296, 736, 864]);
         assert.equal(RISK_PARAMS.offsets.marginAddonCapBps, 40);
         assert.equal(RISK_PARAMS.offsets.depthNative, 56);
@@ -148,7 +153,9 @@ describe('layout.ts agrees with the committed IDL (bytemuck, repr C types)', () 
         '[u8; 2]': 'bytes2',
         '[u64; 4]': 'u64x4',
         '[u64; 8]': 'u64x8',
+        '[u64; 13]': 'u64x13',
         '[u64; 16]': 'u64x16',
+        '[Band; 256]': 'bands',
         MarketParams: 'params',
         RiskParams: 'riskParams',
         RiskState: 'riskState',

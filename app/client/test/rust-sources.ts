@@ -114,7 +114,9 @@ const RUST_TYPES: Record<string, FieldType> = {
     '[u8; 2]': 'bytes2',
     '[u64; 4]': 'u64x4',
     '[u64; 8]': 'u64x8',
+    '[u64; 13]': 'u64x13',
     '[u64; 16]': 'u64x16',
+    '[Band; BANDS]': 'bands',
     MarketParams: 'params',
     RiskParams: 'riskParams',
     RiskState: 'riskState',
@@ -142,7 +144,7 @@ export function structFields(file: string, name: string): [string, FieldType][] 
 /** `pub const NAME: T = <expr>;` evaluated (integer literals, `*`, `+`, known constants). */
 export function rustConst(file: string, name: string, known: Record<string, bigint> = {}): bigint {
     const src = readSource(file);
-    const m = new RegExp(`pub const ${name}: \\w+ = ([^;]+);`).exec(src);
+    const m = new RegExp(`pub const ${name}: \\w+ =\\s*([^;]+);`).exec(src);
     if (!m) throw new Error(`${file}: const ${name} not found`);
     return evalIntExpr(m[1]!, known);
 }

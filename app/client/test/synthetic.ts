@@ -148,7 +148,12 @@ export function randomMarketArgs(rng: Rng): MarketArgs {
         padding: rng.bytes(2),
         risk: randomRiskParams(rng),
         riskState: randomRiskState(rng),
-        reserved: Array.from({ length: 16 }, () => rng.value()),
+        lastOraclePublishTime: rng.value() >> 1n,
+        pendingParamsSlot: rng.value(),
+        bandOctaveMin: rng.value(),
+        reserved: Array.from({ length: 13 }, () => rng.value()),
+        pendingParams: randomParams(rng),
+        bands: Array.from({ length: 256 }, () => ({ debtShares: rng.value(), collateralNative: rng.value() })),
     };
 }
 

@@ -44,7 +44,7 @@ pub fn ask(params: &MarketParams, lot: &Lot, slot: u64) -> Option<u64> {
     }
     let elapsed = slot.saturating_sub(lot.start_slot);
     let price = auction::price_at(params, lot.start_price, elapsed)?;
-    if auction::needs_reset(params, lot.start_price, price, elapsed, lot.resets)? {
+    if auction::needs_reset(params, lot.start_price, price, elapsed)? {
         return None;
     }
     Some(price)
@@ -198,18 +198,19 @@ mod tests {
             external_price: ORACLE * 10,
             margin_bps: 0,
         };
-        // Past the tail: needs a reset (resets remain) even though the price is low.
+        // Past the tail: needs a reset even though the price is low.
         let late = l.start_slot + p.auction_tail_slots + 1;
         let price = auction::price_at(&p, l.start_price, late - l.start_slot).unwrap();
-        assert!(auction::needs_reset(&p, l.start_price, price, late - l.start_slot, 0).unwrap());
+        assert!(auction::needs_reset(&p, l.start_price, price, late - l.start_slot).unwrap());
         assert_eq!(decide(&p, &l, late, &generous), None);
         assert!(decide(&p, &l, late - 1, &generous).is_some());
-        // Out of resets: the lot keeps its curve and can be taken.
+        // Out of paid resets: still no take past the tail (the floor holds;
+        // a free reset re-prices it at the oracle).
         let spent = Lot {
             resets: p.auction_max_resets as u32,
             ..l
         };
-        assert!(decide(&p, &spent, late, &generous).is_some());
+        assert_eq!(decide(&p, &spent, late, &generous), None);
         // Below the cusp (linear curve, cusp 60%): needs a reset.
         let lin = MarketParams {
             auction_curve: CURVE_LINEAR,

@@ -1,11 +1,12 @@
 //! Reading the market's oracle off chain with the program's own adapter:
-//! the same owner/format checks (`read_pull` / `read_legacy`), guards and
-//! normalisation as `crank_liquidate` applies, so the keeper prices positions
-//! exactly as the program will.
+//! the same dispatch and owner/format checks (`oracle::read_price`), guards
+//! (`oracle::accept`: age, confidence, deviation, and no price older than the
+//! market's last) and normalisation as `crank_liquidate` applies, so the
+//! keeper prices positions exactly as the program will.
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use softliq::error::SoftliqError;
-use softliq::oracle::{guard, normalize, read_legacy, read_pull, OraclePrice, RawPrice};
-use softliq::state::{Market, ORACLE_KIND_PYTH_LEGACY, ORACLE_KIND_PYTH_PULL};
+use softliq::oracle::{accept, normalize, read_price, OraclePrice, RawPrice};
+use softliq::state::Market;
 use solana_account::Account;
 
 /// The oracle as the program would read it at a slot and time.
@@ -46,12 +47,7 @@ pub fn read(
         &account.owner,
         false,
     );
-    let raw = match market.oracle_kind {
-        ORACLE_KIND_PYTH_PULL => read_pull(&info, &market.oracle_feed_id),
-        ORACLE_KIND_PYTH_LEGACY => read_legacy(&info, &market.oracle),
-        k => return Err(format!("unknown oracle kind {k}")),
-    }
-    .map_err(|e| format!("oracle {key}: {e}"))?;
+    let raw = read_price(market, &info).map_err(|e| format!("oracle {key}: {e}"))?;
     let price = normalize(
         &raw,
         market.collateral_decimals,
@@ -62,7 +58,7 @@ pub fn read(
     Ok(Reading {
         raw,
         price,
-        guard: guard(&raw, &market.params, slot, unix_timestamp),
+        guard: accept(&raw, market, slot, unix_timestamp),
     })
 }
 

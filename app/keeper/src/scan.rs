@@ -326,7 +326,7 @@ pub fn lot_status(params: &MarketParams, index: u32, lot: &Lot, slot: u64) -> Lo
     let elapsed = slot.saturating_sub(lot.start_slot);
     let price = auction::price_at(params, lot.start_price, elapsed);
     let needs_reset = price
-        .and_then(|px| auction::needs_reset(params, lot.start_price, px, elapsed, lot.resets))
+        .and_then(|px| auction::needs_reset(params, lot.start_price, px, elapsed))
         .unwrap_or(false);
     LotStatus {
         index,

@@ -120,6 +120,16 @@ pub enum SoftliqError {
     RiskCapImmutable,
     #[msg("Market depth may change by at most 2x per update")]
     DepthChangeTooLarge,
+    #[msg("A margin or the penalty may rise by at most 100 bps per applied update")]
+    MarginRaiseTooLarge,
+    #[msg("Oracle price is older than one the market already used")]
+    OracleOlderThanLast,
+    #[msg("Invalid pause flags")]
+    InvalidPauseFlags,
+    #[msg("Collateral mint has a freeze authority")]
+    FreezeAuthorityNotAllowed,
+    #[msg("Insurance withdrawal window has expired: request again")]
+    WithdrawWindowExpired,
 }
 
 /// Maps a `None` from checked math to `MathOverflow`.
@@ -144,6 +154,7 @@ impl From<crate::engine::params::ParamError> for SoftliqError {
             P::Oracle => Self::InvalidOracleParams,
             P::BorrowRate => Self::InvalidBorrowRate,
             P::Cooldown => Self::InvalidCooldown,
+            P::RaiseTooLarge => Self::MarginRaiseTooLarge,
         }
     }
 }

@@ -22,6 +22,18 @@ pub struct ParamsUpdated {
     pub max_liq_notional_per_slot: u64,
 }
 
+/// A parameter change announced by `update_params`; it may be applied from
+/// `applies_from_slot` by an update with the same values.
+#[event]
+pub struct ParamsAnnounced {
+    pub market: Pubkey,
+    pub announced_slot: u64,
+    pub applies_from_slot: u64,
+    pub target_margin_bps: u64,
+    pub maint_margin_bps: u64,
+    pub liquidation_penalty_bps: u64,
+}
+
 #[event]
 pub struct SlabInitialized {
     pub market: Pubkey,
@@ -45,6 +57,8 @@ pub struct LpWithdrawn {
     pub shares: u64,
     pub amount: u64,
     pub exit_value: u64,
+    /// Loss insolvent positions had made certain (before insurance), priced in.
+    pub certain_loss: u64,
 }
 
 #[event]

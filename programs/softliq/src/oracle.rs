@@ -33,6 +33,8 @@ pub struct OraclePrice {
     pub price: u64,
     pub ema: u64,
     pub conf: u64,
+    /// The feed's publish time (unix seconds).
+    pub publish_time: i64,
 }
 
 impl OraclePrice {
@@ -138,6 +140,7 @@ pub fn normalize(
             price,
             ema,
             conf: u64::try_from(conf).map_err(|_| SoftliqError::OracleExponent)?,
+            publish_time: raw.publish_time,
         })
     } else {
         let k = PRICE_SCALE_EXP
@@ -153,12 +156,17 @@ pub fn normalize(
             price,
             ema,
             conf: u64::try_from(conf).map_err(|_| SoftliqError::OracleExponent)?,
+            publish_time: raw.publish_time,
         })
     }
 }
 
-/// Reads a `PriceUpdateV2`: owner, discriminator, full verification, feed id.
-pub fn read_pull(info: &AccountInfo, feed_id: &[u8; 32]) -> Result<RawPrice> {
+/// Reads a `PriceUpdateV2`: owner, discriminator, full verification, feed id,
+/// and the address fixed at market creation (a price feed account that is
+/// only ever written forward). An update posted elsewhere, even a verified
+/// one of the right feed, is refused: otherwise a caller could pick among
+/// the updates still inside the age limit.
+pub fn read_pull(info: &AccountInfo, feed_id: &[u8; 32], expected: &Pubkey) -> Result<RawPrice> {
     require_keys_eq!(
         *info.owner,
         PYTH_RECEIVER_PROGRAM_ID,
@@ -173,6 +181,7 @@ pub fn read_pull(info: &AccountInfo, feed_id: &[u8; 32]) -> Result<RawPrice> {
     );
     let m = &update.price_message;
     require!(m.feed_id == *feed_id, SoftliqError::OracleWrongFeed);
+    require_keys_eq!(*info.key, *expected, SoftliqError::OracleWrongAccount);
     Ok(RawPrice {
         price: m.price,
         conf: m.conf,
@@ -208,20 +217,45 @@ pub fn read_legacy(info: &AccountInfo, expected: &Pubkey) -> Result<RawPrice> {
     })
 }
 
-/// Reads, guards and normalises the market's oracle price.
+/// The market's oracle price: reads the account (`read_price`), guards and
+/// normalises it.
 pub fn load_price(market: &Market, info: &AccountInfo, clock: &Clock) -> Result<OraclePrice> {
-    let raw = match market.oracle_kind {
-        ORACLE_KIND_PYTH_PULL => read_pull(info, &market.oracle_feed_id)?,
-        ORACLE_KIND_PYTH_LEGACY => read_legacy(info, &market.oracle)?,
-        _ => return err!(SoftliqError::OracleMalformed),
-    };
-    guard(&raw, &market.params, clock.slot, clock.unix_timestamp)?;
+    let raw = read_price(market, info)?;
+    accept(&raw, market, clock.slot, clock.unix_timestamp)?;
     Ok(normalize(
         &raw,
         market.collateral_decimals,
         market.debt_decimals,
         market.inverted != 0,
     )?)
+}
+
+/// Reads the market's oracle account in its format (the one dispatch on
+/// `oracle_kind`, used on chain and by the keeper).
+pub fn read_price(market: &Market, info: &AccountInfo) -> Result<RawPrice> {
+    match market.oracle_kind {
+        ORACLE_KIND_PYTH_PULL => read_pull(info, &market.oracle_feed_id, &market.oracle),
+        ORACLE_KIND_PYTH_LEGACY => read_legacy(info, &market.oracle),
+        _ => err!(SoftliqError::OracleMalformed),
+    }
+}
+
+/// Every guard the market applies to a raw price: `guard`, then the price may
+/// not be older than the newest the market already accepted
+/// (`Market::last_oracle_publish_time`). Without this rule anyone could pass
+/// an earlier verified pull update (still inside the age limit) and borrow,
+/// or crank, at a price the latest update refuses.
+pub fn accept(
+    raw: &RawPrice,
+    market: &Market,
+    now_slot: u64,
+    now_ts: i64,
+) -> std::result::Result<(), SoftliqError> {
+    guard(raw, &market.params, now_slot, now_ts)?;
+    if raw.publish_time < market.last_oracle_publish_time {
+        return Err(SoftliqError::OracleOlderThanLast);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -296,12 +296,37 @@ async fn lp_cannot_exit_ahead_of_a_write_down() {
     let d0 = balance(bank, &w.lp.debt).await;
     tm.lp_withdraw(bank, &w.lp, shares / 2).await.unwrap();
     let got = balance(bank, &w.lp.debt).await - d0;
-    // Exit value at the withdrawal (after its own interest accrual): cash + lent, no lot receivable.
+    // Exit value at the withdrawal (after its own interest accrual): cash + lent, no lot
+    // receivable, less the certain loss of what is still insolvent at the conservative
+    // price (min(price, EMA) − confidence: 50 USD − 0.05%) beyond the insurance fund.
     let m = tm.market_state(bank).await;
-    let exit_value = m.pool_cash_native as u128 + got as u128 + harness_borrowed(&m);
-    let expected = (shares / 2) as u128 * (exit_value + 1_000)
-        / (m.lp_shares_total as u128 + (shares / 2) as u128 + 1_000);
-    assert_eq!(got as u128, expected);
+    let conservative = harness::pyth::scaled_usd(50.0) - harness::pyth::scaled_usd(50.0) / 2_000;
+    let loss = softliq::engine::bands::shortfall_upper(
+        &m.bands,
+        m.band_octave_min,
+        conservative,
+        m.borrow_index,
+    );
+    let exit_value = softliq::engine::pool::lp_exit_value(
+        m.pool_cash_native + got,
+        harness_borrowed(&m) as u64,
+        loss,
+        m.insurance_balance_native,
+    );
+    let expected = softliq::engine::pool::amount_for_shares(
+        shares / 2,
+        m.lp_shares_total + shares / 2,
+        exit_value,
+    )
+    .unwrap();
+    assert_eq!(got, expected);
+    // Never more than the plain virtual-offset price of cash + lent.
+    let plain = m.pool_cash_native as u128 + got as u128 + harness_borrowed(&m);
+    assert!(
+        got as u128
+            <= (shares / 2) as u128 * (plain + 1_000)
+                / (m.lp_shares_total as u128 + (shares / 2) as u128 + 1_000)
+    );
 }
 
 #[tokio::test]

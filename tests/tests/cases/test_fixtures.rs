@@ -58,6 +58,11 @@ impl Fx for u64 {
         Value::String(self.to_string())
     }
 }
+impl Fx for i64 {
+    fn fx(&self) -> Value {
+        Value::String(self.to_string())
+    }
+}
 impl Fx for i128 {
     fn fx(&self) -> Value {
         Value::String(self.to_string())
@@ -86,6 +91,11 @@ impl Fx for Pubkey {
 impl<const N: usize> Fx for [u8; N] {
     fn fx(&self) -> Value {
         Value::String(hex(self))
+    }
+}
+impl<const N: usize> Fx for [Band; N] {
+    fn fx(&self) -> Value {
+        Value::Array(self.iter().map(Fx::fx).collect())
     }
 }
 impl<const N: usize> Fx for [u64; N] {
@@ -148,6 +158,12 @@ impl Fx for BookHeader {
     }
 }
 
+impl Fx for Band {
+    fn fx(&self) -> Value {
+        Value::Object(fx_struct!(Band, *self; debt_shares, collateral_native))
+    }
+}
+
 fn market_fields(m: &Market) -> Value {
     Value::Object(fx_struct!(Market, *m;
         admin, collateral_mint, debt_mint, collateral_vault, debt_vault, insurance_vault,
@@ -160,7 +176,8 @@ fn market_fields(m: &Market) -> Value {
         penalties_collected_native, bad_debt_insurance_native, bad_debt_socialized_native,
         lots_settled, interest_accrued_native,
         vault_auth_bump, oracle_kind, inverted, collateral_decimals, debt_decimals, paused,
-        _padding, risk, risk_state, reserved,
+        _padding, risk, risk_state, last_oracle_publish_time, pending_params_slot,
+        band_octave_min, reserved, pending_params, bands,
     ))
 }
 
@@ -646,6 +663,7 @@ fn instructions_json(s: &Scenario) -> Value {
             "debt_vault",
             "debt_mint",
             "vault_auth",
+            "oracle",
             "debt_token_program",
         ],
         a::LpWithdraw {
@@ -656,6 +674,7 @@ fn instructions_json(s: &Scenario) -> Value {
             debt_vault: tm.debt_vault,
             debt_mint: tm.debt_mint,
             vault_auth: tm.vault_auth,
+            oracle: tm.oracle,
             debt_token_program: tm.debt_program,
         },
         d::LpWithdraw { shares },
@@ -1019,6 +1038,7 @@ fn instructions_json(s: &Scenario) -> Value {
             "insurance_vault",
             "debt_mint",
             "vault_auth",
+            "oracle",
             "debt_token_program",
         ],
         a::InsuranceWithdraw {
@@ -1029,6 +1049,7 @@ fn instructions_json(s: &Scenario) -> Value {
             insurance_vault: tm.insurance_vault,
             debt_mint: tm.debt_mint,
             vault_auth: tm.vault_auth,
+            oracle: tm.oracle,
             debt_token_program: tm.debt_program,
         },
         d::InsuranceWithdraw {},

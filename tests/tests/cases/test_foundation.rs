@@ -360,7 +360,7 @@ async fn pause_stops_risk_increasing_actions_only() {
             .await
             .unwrap_err()
             .code(),
-        code_of(E::InvalidMargins)
+        code_of(E::InvalidPauseFlags)
     );
 }
 

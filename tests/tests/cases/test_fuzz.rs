@@ -1,10 +1,18 @@
 //! Stateful fuzzing of the real program: random sequences of every
 //! instruction by random actors, with random amounts (0, 1, u64::MAX and
 //! anything between), random oracle moves, slot jumps, stale and wide prices.
-//! The harness checks every invariant of DESIGN.md section 10 after every
+//! The harness checks every invariant of docs/security.md after every
 //! successful instruction; a refused instruction must change nothing. Extra
 //! checks here: a crank never leaves a solvent position insolvent, and the
 //! bad-debt counters equal the shortfalls settled.
+//!
+//! Since the second red-team round also: long slot gaps (past the parameter
+//! notice, and gaps of u32::MAX slots that saturate the borrow index), older
+//! verified oracle updates, parameter announcements and applications, and
+//! exits right after a crash (each exit is checked against the loss already
+//! certain, `invariants::fair_exit`), and the mint authority minting to
+//! actors. (The harness's mints have no freeze or close authority: softliq
+//! refuses those at creation, `test_redteam`.)
 //!
 //! Short run in the normal suite; a long run with
 //! `SOFTLIQ_FUZZ_CASES=200 SOFTLIQ_FUZZ_STEPS=400 cargo test --release -p softliq-tests --test test_all fuzz -- --nocapture`.
@@ -216,10 +224,10 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                         });
                     }
                 }
-                let before = solvency(&mut bank, &tm, &refs, price).await;
+                let before = solvency(&mut bank, &tm, &refs).await;
                 let ok = tm.crank(&mut bank, user, &refs).await.is_ok();
                 if ok {
-                    let after = solvency(&mut bank, &tm, &refs, price).await;
+                    let after = solvency(&mut bank, &tm, &refs).await;
                     for (b, a) in before.iter().zip(after.iter()) {
                         assert!(
                             !*b || *a,
@@ -281,7 +289,7 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
             }
             _ => {
                 // Insurance, oracle moves, the risk estimate and time.
-                match rng.below(9) {
+                match rng.below(14) {
                     0 => (
                         "insurance_deposit",
                         tm.insurance_deposit(&mut bank, user, rng.amount(5_000_000_000))
@@ -310,6 +318,69 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                         ("price_move", true)
                     }
                     7 => ("refresh_risk", tm.refresh_risk(&mut bank).await.is_ok()),
+                    9 => {
+                        // A long gap: past the parameter notice, now and then ~54 years.
+                        let s = bank.slot().await;
+                        let gap = if rng.below(40) == 0 {
+                            u32::MAX as u64
+                        } else {
+                            9_000 + rng.below(20_000)
+                        };
+                        bank.warp_to(s + gap).await;
+                        tm.set_price(&mut bank, price).await;
+                        ("long_gap", true)
+                    }
+                    10 => {
+                        // An older (still fresh) verified update over the oracle account.
+                        let c = bank.clock().await;
+                        let old = FeedPrice::usd(
+                            price * (0.9 + rng.below(200) as f64 / 1000.0),
+                            c.slot,
+                            c.unix_timestamp - 1 - rng.below(40) as i64,
+                        );
+                        tm.set_feed(&mut bank, old).await;
+                        ("old_price", true)
+                    }
+                    11 => {
+                        let m = tm.market_state(&mut bank).await;
+                        let request = param_change(&mut rng, &m);
+                        (
+                            "update_params",
+                            tm.update_params(&mut bank, request, 0).await.is_ok(),
+                        )
+                    }
+                    13 => {
+                        // The mint authority (the harness's payer) mints to an
+                        // actor: supply changes never touch the books.
+                        let (mint, dest, program) = if rng.below(2) == 0 {
+                            (tm.collateral_mint, user.collateral, tm.collateral_program)
+                        } else {
+                            (tm.debt_mint, user.debt, tm.debt_program)
+                        };
+                        let amount = 1 + rng.below(1_000_000_000_000);
+                        harness::tokens::mint_to(&mut bank, program, &mint, &dest, amount).await;
+                        harness::invariants::check(&mut bank, &tm).await.unwrap();
+                        ("mint_to", true)
+                    }
+                    12 => {
+                        // A crash, then an exit before any keeper cranks (the
+                        // harness checks the exit against the certain loss).
+                        price = (price * (0.5 + rng.below(300) as f64 / 1000.0)).max(5.0);
+                        tm.set_price(&mut bank, price).await;
+                        if rng.below(2) == 0 {
+                            (
+                                "lp_withdraw_after_crash",
+                                tm.lp_withdraw(&mut bank, user, rng.amount(500_000_000_000))
+                                    .await
+                                    .is_ok(),
+                            )
+                        } else {
+                            (
+                                "insurance_withdraw_after_crash",
+                                tm.insurance_withdraw(&mut bank, user).await.is_ok(),
+                            )
+                        }
+                    }
                     _ => {
                         // A guarded price: stale, wide or deviating.
                         let c = bank.clock().await;
@@ -341,6 +412,33 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
     stats.invariant_checks += tm.checks + 1;
 }
 
+/// A parameter request: a raise of the margins or penalty (sometimes past the
+/// step limit), the pending announcement again (applied once its notice has
+/// passed), the parameters in force (withdraws an announcement), or a lowering.
+fn param_change(rng: &mut Rng, m: &softliq::state::Market) -> MarketParams {
+    let p = m.params;
+    match rng.below(4) {
+        0 => {
+            let up = rng.below(160);
+            MarketParams {
+                init_margin_bps: p.init_margin_bps + up,
+                target_margin_bps: p.target_margin_bps + up,
+                maint_margin_bps: p.maint_margin_bps + up,
+                liquidation_penalty_bps: p.liquidation_penalty_bps + rng.below(160),
+                ..p
+            }
+        }
+        1 if m.pending_params_slot != 0 => m.pending_params,
+        2 => p,
+        _ => MarketParams {
+            init_margin_bps: p.init_margin_bps.saturating_sub(rng.below(100)),
+            borrow_rate_base_bps: rng.below(1_000),
+            dust_native: 1 + rng.below(2_000_000),
+            ..p
+        },
+    }
+}
+
 async fn pick_lot(bank: &mut Bank, tm: &TestMarket, rng: &mut Rng) -> LotRef {
     let lots = tm.open_lots(bank).await;
     if lots.is_empty() {
@@ -352,10 +450,13 @@ async fn pick_lot(bank: &mut Bank, tm: &TestMarket, rng: &mut Rng) -> LotRef {
     lots[rng.below(lots.len() as u64) as usize].0
 }
 
-/// Solvent (collateral value > debt at the feed price) for each named position.
-async fn solvency(bank: &mut Bank, tm: &TestMarket, refs: &[PosRef], price: f64) -> Vec<bool> {
-    let m = tm.market_state(bank).await;
-    let scaled = ((price * 1e8).round() as u64) * 10;
+/// Solvent (collateral value > debt at the price in the oracle account, with
+/// interest accrued to now, as the crank will see it) for each named position.
+async fn solvency(bank: &mut Bank, tm: &TestMarket, refs: &[PosRef]) -> Vec<bool> {
+    let mut m = tm.market_state(bank).await;
+    let slot = bank.slot().await;
+    softliq::instructions::common::accrue(&mut m, slot).expect("accrue");
+    let scaled = harness::invariants::oracle_price(bank, tm, &m).await;
     let mut out = vec![];
     for r in refs {
         let p = tm.position(bank, *r).await;

@@ -3,54 +3,18 @@
 //! replays the attack and asserts that it now fails with a precise error and
 //! changes nothing, or is accounted exactly. All of them fail on the commit
 //! before the fixes.
-use harness::bank::Bank;
+use harness::bank::{code_of, Bank};
 use harness::market::{
     funded, ix, shares_at, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser,
 };
 use harness::pyth::{self, FeedPrice};
 use harness::tokens::{self, balance, MintExt, TOKEN, TOKEN_2022};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use softliq::engine::interest::MAX_BORROW_INDEX;
+use softliq::engine::params::{MAX_MARGIN_RAISE_BPS, PARAMS_NOTICE_SLOTS};
+use softliq::error::SoftliqError as E;
+use softliq::instructions::INSURANCE_WITHDRAW_WINDOW_SLOTS;
 use softliq::state::MarketParams;
-
-/// This commit holds the red-team tests only, against the program before the
-/// fixes: the constants and error codes the fixes introduce are spelled out
-/// here (codes 6059–6063 follow `DepthChangeTooLarge`, 6058).
-mod pre_fix {
-    pub const MAX_BORROW_INDEX: u64 = 10_000 * softliq::math::BORROW_INDEX_SCALE;
-    pub const MAX_MARGIN_RAISE_BPS: u64 = 100;
-    pub const PARAMS_NOTICE_SLOTS: u64 = 9_000;
-    pub const INSURANCE_WITHDRAW_WINDOW_SLOTS: u64 = 9_000;
-    #[allow(non_upper_case_globals, non_snake_case)]
-    pub mod E {
-        pub use softliq::error::SoftliqError::*;
-        pub const MarginRaiseTooLarge: u32 = 59;
-        pub const OracleOlderThanLast: u32 = 60;
-        pub const FreezeAuthorityNotAllowed: u32 = 62;
-        pub const WithdrawWindowExpired: u32 = 63;
-    }
-    /// The pending announcement (none exists before the fix).
-    pub fn pending(_m: &softliq::state::Market) -> (MarketParams, u64) {
-        (MarketParams::default(), 0)
-    }
-    use softliq::state::MarketParams;
-}
-use pre_fix::*;
-
-/// Anchor code of an error (variant, or the index of one added by the fix).
-fn code_of<T: Into<Code>>(e: T) -> u32 {
-    anchor_lang::error::ERROR_CODE_OFFSET + e.into().0
-}
-struct Code(u32);
-impl From<u32> for Code {
-    fn from(i: u32) -> Self {
-        Code(i)
-    }
-}
-impl From<softliq::error::SoftliqError> for Code {
-    fn from(e: softliq::error::SoftliqError) -> Self {
-        Code(e as u32)
-    }
-}
 
 const SOL: u64 = 1_000_000_000;
 const USDC: u64 = 1_000_000;
@@ -192,7 +156,7 @@ async fn interest_saturates_and_never_locks_repayment_liquidation_or_updates() {
         ..params
     };
     tm.update_params(&mut bank, lower, 0).await.unwrap();
-    assert_eq!(pending(&tm.market_state(&mut bank).await).0, lower);
+    assert_eq!(tm.market_state(&mut bank).await.pending_params, lower);
 }
 
 // ---- 3. an older verified oracle update ----
@@ -289,7 +253,7 @@ async fn no_parameter_update_makes_a_healthy_book_liquidatable_at_once() {
     tm.update_params(&mut bank, step, 0).await.unwrap();
     let m = tm.market_state(&mut bank).await;
     assert_eq!(m.params, current);
-    assert_eq!((pending(&m).0, pending(&m).1), (step, announced));
+    assert_eq!((m.pending_params, m.pending_params_slot), (step, announced));
     // Repeating it before the notice applies nothing either.
     bank.warp_to(announced + PARAMS_NOTICE_SLOTS - 1).await;
     tm.set_price(&mut bank, 100.0).await;
@@ -301,14 +265,14 @@ async fn no_parameter_update_makes_a_healthy_book_liquidatable_at_once() {
     tm.next_slot(&mut bank, 100.0).await;
     tm.update_params(&mut bank, step, 0).await.unwrap();
     let m = tm.market_state(&mut bank).await;
-    assert_eq!((m.params, pending(&m).1), (step, 0));
+    assert_eq!((m.params, m.pending_params_slot), (step, 0));
     tm.crank(&mut bank, &keeper, &book).await.unwrap();
     assert_eq!(tm.market_state(&mut bank).await.liquidations, 0);
     // Sending the parameters in force withdraws an announcement.
     tm.update_params(&mut bank, current, 0).await.unwrap();
     tm.update_params(&mut bank, step, 0).await.unwrap();
     let m = tm.market_state(&mut bank).await;
-    assert_eq!((m.params, pending(&m).1), (step, 0));
+    assert_eq!((m.params, m.pending_params_slot), (step, 0));
 }
 
 // ---- 5. an auction past its last paid reset ----

@@ -1,5 +1,5 @@
 //! Utilisation-based borrow rate and the borrow index.
-use crate::math::{mul_div, mul_div_u128, Rounding, BPS, SLOTS_PER_YEAR};
+use crate::math::{mul_div, mul_div_u128, Rounding, BORROW_INDEX_SCALE, BPS, SLOTS_PER_YEAR};
 use crate::state::MarketParams;
 
 /// Utilisation `borrowed / (borrowed + cash)` in bps.
@@ -33,20 +33,42 @@ pub fn borrow_rate_bps(p: &MarketParams, util_bps: u64) -> Option<u64> {
     }
 }
 
+/// Largest borrow index (10,000× its start): past it interest stops.
+pub const MAX_BORROW_INDEX: u64 = 10_000 * BORROW_INDEX_SCALE;
+/// Most the pool's claims (cash + position debt + lot debt) may reach: a
+/// quarter of `u64::MAX`, so that any sum of two pool amounts fits in u64.
+pub const POOL_VALUE_CEILING_NATIVE: u64 = u64::MAX / 4;
+
 /// The borrow index after `slots` at `rate_bps` a year (simple interest per
-/// accrual, rounded up toward the pool).
-pub fn accrue_index(index: u64, rate_bps: u64, slots: u64) -> Option<u64> {
-    let num = (rate_bps as u128).checked_mul(slots as u128)?;
-    let den = (BPS as u128).checked_mul(SLOTS_PER_YEAR as u128)?;
-    let growth = mul_div_u128(index as u128, num, den, Rounding::Up)?;
-    u64::try_from((index as u128).checked_add(growth)?).ok()
+/// accrual, rounded up toward the pool), saturating at `ceiling`. It cannot
+/// fail: however long a market went unvisited and however high its rate, it
+/// accrues, so repayment, liquidation and parameter updates stay possible.
+pub fn accrue_index(index: u64, rate_bps: u64, slots: u64, ceiling: u64) -> u64 {
+    let num = (rate_bps as u128).saturating_mul(slots as u128);
+    let den = (BPS as u128).saturating_mul(SLOTS_PER_YEAR as u128);
+    let growth = mul_div_u128(index as u128, num, den, Rounding::Up).unwrap_or(u128::MAX);
+    let next = (index as u128).saturating_add(growth).min(ceiling as u128);
+    u64::try_from(next).unwrap_or(u64::MAX).max(index)
+}
+
+/// The highest borrow index at which the pool's claims stay within
+/// `POOL_VALUE_CEILING_NATIVE` (and at most `MAX_BORROW_INDEX`).
+pub fn index_ceiling(total_debt_shares: u64, cash_native: u64, lot_debt_native: u64) -> u64 {
+    let room = POOL_VALUE_CEILING_NATIVE
+        .saturating_sub(cash_native)
+        .saturating_sub(lot_debt_native);
+    if total_debt_shares == 0 {
+        return MAX_BORROW_INDEX;
+    }
+    mul_div(room, BORROW_INDEX_SCALE, total_debt_shares, Rounding::Down)
+        .unwrap_or(MAX_BORROW_INDEX)
+        .min(MAX_BORROW_INDEX)
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::arithmetic_side_effects)]
     use super::*;
-    use crate::math::BORROW_INDEX_SCALE;
     use proptest::prelude::*;
 
     #[test]
@@ -69,9 +91,26 @@ mod tests {
     proptest! {
         #[test]
         fn index_never_decreases(index in BORROW_INDEX_SCALE..BORROW_INDEX_SCALE * 1000, rate in 0u64..100_000, slots in 0u64..10_000_000) {
-            let n = accrue_index(index, rate, slots).unwrap();
+            let n = accrue_index(index, rate, slots, MAX_BORROW_INDEX);
             prop_assert!(n >= index);
-            if rate > 0 && slots > 0 { prop_assert!(n > index); }
+            if rate > 0 && slots > 0 && index < MAX_BORROW_INDEX { prop_assert!(n > index); }
+            prop_assert!(n <= MAX_BORROW_INDEX.max(index));
+        }
+
+        #[test]
+        fn accrual_saturates_instead_of_failing(index in BORROW_INDEX_SCALE..u64::MAX, rate in 0u64..u64::MAX, slots in 0u64..u64::MAX, ceiling in 0u64..u64::MAX) {
+            let n = accrue_index(index, rate, slots, ceiling);
+            prop_assert!(n >= index);
+            prop_assert!(n <= ceiling.max(index));
+        }
+
+        #[test]
+        fn the_ceiling_keeps_pool_claims_in_range(shares in 1u64..u64::MAX, cash in 0u64..u64::MAX, lots in 0u64..u64::MAX) {
+            let c = index_ceiling(shares, cash, lots);
+            let debt = shares as u128 * c as u128 / BORROW_INDEX_SCALE as u128;
+            let room = POOL_VALUE_CEILING_NATIVE.saturating_sub(cash).saturating_sub(lots) as u128;
+            prop_assert!(debt <= room);
+            prop_assert!(c <= MAX_BORROW_INDEX);
         }
     }
 }

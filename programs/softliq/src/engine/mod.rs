@@ -1,6 +1,7 @@
 //! Pure logic: no accounts, no Anchor contexts. The keeper, the simulator and
 //! the property tests call exactly this code.
 pub mod auction;
+pub mod bands;
 pub mod fees;
 pub mod health;
 pub mod interest;

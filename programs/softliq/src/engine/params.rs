@@ -9,6 +9,71 @@ pub const TARGET_CLOSE_ALL: u64 = BPS;
 /// Upper bound of `max_positions_per_crank`.
 pub const MAX_POSITIONS_PER_CRANK: u64 = 64;
 
+/// Slots between the announcement of a parameter change and the earliest
+/// update that may apply it (≈ 1 hour at 400 ms slots): users see every
+/// change coming and can act before it binds (docs/security.md).
+pub const PARAMS_NOTICE_SLOTS: u64 = 9_000;
+/// Most a margin (initial, target, maintenance) or the penalty may rise in one
+/// applied update: a raise of the maintenance margin from 5% to 50% takes 45
+/// notices, not one call.
+pub const MAX_MARGIN_RAISE_BPS: u64 = 100;
+
+/// What `update_params` does with a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdatePlan {
+    /// The request equals the parameters in force: nothing changes but the
+    /// pause flags, and any pending announcement is withdrawn.
+    Unchanged,
+    /// Announce the request; it may be applied from `PARAMS_NOTICE_SLOTS`
+    /// after `since`. `since` is kept when the same request is repeated.
+    Announce { since: u64 },
+    /// Apply the request (announced long enough ago).
+    Apply,
+}
+
+/// Decides an update: a change applies only when it equals the pending
+/// announcement made at least `PARAMS_NOTICE_SLOTS` earlier; otherwise it is
+/// announced. Margins and the penalty may rise at most `MAX_MARGIN_RAISE_BPS`
+/// per applied update. Both the request and its validity are checked here.
+pub fn plan_update(
+    current: &MarketParams,
+    pending: &MarketParams,
+    pending_slot: u64,
+    request: &MarketParams,
+    slot: u64,
+) -> Result<UpdatePlan, ParamError> {
+    validate(request)?;
+    let raises = [
+        (current.init_margin_bps, request.init_margin_bps),
+        (current.target_margin_bps, request.target_margin_bps),
+        (current.maint_margin_bps, request.maint_margin_bps),
+        (
+            current.liquidation_penalty_bps,
+            request.liquidation_penalty_bps,
+        ),
+    ];
+    if raises
+        .iter()
+        .any(|&(old, new)| new.saturating_sub(old) > MAX_MARGIN_RAISE_BPS)
+    {
+        return Err(ParamError::RaiseTooLarge);
+    }
+    if request == current {
+        return Ok(UpdatePlan::Unchanged);
+    }
+    let same_as_pending = pending_slot != 0 && request == pending;
+    if same_as_pending && slot >= pending_slot.saturating_add(PARAMS_NOTICE_SLOTS) {
+        return Ok(UpdatePlan::Apply);
+    }
+    Ok(UpdatePlan::Announce {
+        since: if same_as_pending {
+            pending_slot
+        } else {
+            slot.max(1)
+        },
+    })
+}
+
 /// Which parameter failed validation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamError {
@@ -22,6 +87,8 @@ pub enum ParamError {
     Oracle,
     BorrowRate,
     Cooldown,
+    /// A margin or the penalty rises by more than `MAX_MARGIN_RAISE_BPS`.
+    RaiseTooLarge,
 }
 
 impl MarketParams {
@@ -188,5 +255,85 @@ mod tests {
             f(&mut p);
             assert_eq!(validate(&p), Err(e));
         }
+    }
+
+    #[test]
+    fn changes_apply_only_after_their_notice() {
+        let cur = MarketParams::default_soft();
+        let none = MarketParams::default();
+        let req = MarketParams {
+            maint_margin_bps: cur.maint_margin_bps + 100,
+            ..cur
+        };
+        // The same parameters: nothing to announce.
+        assert_eq!(
+            plan_update(&cur, &none, 0, &cur, 50),
+            Ok(UpdatePlan::Unchanged)
+        );
+        // First time: announced at this slot.
+        assert_eq!(
+            plan_update(&cur, &none, 0, &req, 50),
+            Ok(UpdatePlan::Announce { since: 50 })
+        );
+        // Repeated before the notice: the announcement keeps its slot.
+        assert_eq!(
+            plan_update(&cur, &req, 50, &req, 50 + PARAMS_NOTICE_SLOTS - 1),
+            Ok(UpdatePlan::Announce { since: 50 })
+        );
+        // After the notice: applied.
+        assert_eq!(
+            plan_update(&cur, &req, 50, &req, 50 + PARAMS_NOTICE_SLOTS),
+            Ok(UpdatePlan::Apply)
+        );
+        // A different request restarts the notice.
+        let other = MarketParams {
+            dust_native: cur.dust_native + 1,
+            ..cur
+        };
+        assert_eq!(
+            plan_update(&cur, &req, 50, &other, 20_000),
+            Ok(UpdatePlan::Announce { since: 20_000 })
+        );
+    }
+
+    #[test]
+    fn margins_rise_at_most_one_step_per_update() {
+        let cur = MarketParams::default_soft();
+        let jump = MarketParams {
+            maint_margin_bps: 5_000,
+            target_margin_bps: 5_000,
+            init_margin_bps: 6_000,
+            liquidation_penalty_bps: 2_000,
+            ..cur
+        };
+        assert_eq!(
+            plan_update(&cur, &jump, 1, &jump, u64::MAX),
+            Err(ParamError::RaiseTooLarge)
+        );
+        let penalty = MarketParams {
+            liquidation_penalty_bps: cur.liquidation_penalty_bps + MAX_MARGIN_RAISE_BPS + 1,
+            ..cur
+        };
+        assert_eq!(
+            plan_update(&cur, &MarketParams::default(), 0, &penalty, 5),
+            Err(ParamError::RaiseTooLarge)
+        );
+        // Lowering is not limited by the step (but still waits for its notice).
+        let lower = MarketParams {
+            init_margin_bps: 2_000,
+            target_margin_bps: 1_500,
+            maint_margin_bps: 1_000,
+            ..cur
+        };
+        let from = MarketParams {
+            init_margin_bps: 9_000,
+            target_margin_bps: 5_000,
+            maint_margin_bps: 5_000,
+            ..cur
+        };
+        assert_eq!(
+            plan_update(&from, &MarketParams::default(), 0, &lower, 5),
+            Ok(UpdatePlan::Announce { since: 5 })
+        );
     }
 }

@@ -3,26 +3,36 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
-use crate::engine::{health, interest, risk};
+use crate::engine::{bands, health, interest, risk};
 use crate::error::SoftliqError;
 use crate::events::RiskUpdated;
 use crate::math;
+use crate::math::BPS;
+use crate::oracle::OraclePrice;
 use crate::state::{
     BookEntry, BookHeader, BookView, LotBook, Market, MarketParams, PositionSlab, BOOK_HEADER_SIZE,
     VAULT_AUTH_SEED,
 };
 
-/// Feeds a guarded oracle price to the volatility estimate (at most once per
-/// slot; a price that failed a guard never gets here) and emits `RiskUpdated`.
-pub fn observe_price(market: &mut Market, key: &Pubkey, price: u64, slot: u64) -> Result<()> {
-    let Some(next) = risk::observe(&market.risk, &market.risk_state, price, slot) else {
+/// Accepts a guarded oracle price: records its publish time (older prices
+/// are refused from now on, `oracle::load_price`) and feeds it to the
+/// volatility estimate (at most once per slot; a price that failed a guard
+/// never gets here), emitting `RiskUpdated`.
+pub fn observe_price(
+    market: &mut Market,
+    key: &Pubkey,
+    price: &OraclePrice,
+    slot: u64,
+) -> Result<()> {
+    market.last_oracle_publish_time = market.last_oracle_publish_time.max(price.publish_time);
+    let Some(next) = risk::observe(&market.risk, &market.risk_state, price.price, slot) else {
         return Ok(());
     };
     market.risk_state = next;
     emit!(RiskUpdated {
         market: *key,
         slot,
-        price,
+        price: price.price,
         variance_ppb2: next.variance_ppb2,
         sigma_horizon_bps: next.sigma_horizon_bps,
         addon_bps: next.addon_bps,
@@ -41,23 +51,59 @@ pub fn effective_params(market: &Market) -> Result<MarketParams> {
     ))
 }
 
-/// Accrues interest from `last_accrual_slot` to `slot` (debt grows, pool value with it).
+/// Accrues interest from `last_accrual_slot` to `slot` (debt grows, pool
+/// value with it). Saturating (`engine::interest::accrue_index`): it never
+/// fails, so repay, crank and `update_params` work on any market.
 pub fn accrue(market: &mut Market, slot: u64) -> Result<()> {
     let elapsed = slot.saturating_sub(market.last_accrual_slot);
     if elapsed == 0 {
         return Ok(());
     }
-    let borrowed_before = pool_borrowed(market)?;
-    let util = math!(interest::utilization_bps(
-        borrowed_before,
-        market.pool_cash_native
-    ))?;
-    let rate = math!(interest::borrow_rate_bps(&market.params, util))?;
-    market.borrow_index = math!(interest::accrue_index(market.borrow_index, rate, elapsed))?;
+    let borrowed_before = pool_borrowed(market).unwrap_or(u64::MAX);
+    let util = interest::utilization_bps(borrowed_before, market.pool_cash_native).unwrap_or(BPS);
+    let rate = interest::borrow_rate_bps(&market.params, util).unwrap_or(0);
+    let ceiling = interest::index_ceiling(
+        market.total_debt_shares,
+        market.pool_cash_native,
+        market.lot_debt_outstanding_native,
+    );
+    market.borrow_index = interest::accrue_index(market.borrow_index, rate, elapsed, ceiling);
     market.last_accrual_slot = slot;
-    let grown = pool_borrowed(market)?.saturating_sub(borrowed_before);
-    market.interest_accrued_native = math!(market.interest_accrued_native.checked_add(grown))?;
+    let grown = pool_borrowed(market)
+        .unwrap_or(u64::MAX)
+        .saturating_sub(borrowed_before);
+    market.interest_accrued_native = market.interest_accrued_native.saturating_add(grown);
     Ok(())
+}
+
+/// Moves a position between solvency bands (`engine::bands`) after its debt
+/// shares or collateral changed from `before` to `after`.
+pub fn reband(market: &mut Market, before: (u64, u64), after: (u64, u64)) -> Result<()> {
+    let octave_min = market.band_octave_min;
+    math!(bands::update(&mut market.bands, octave_min, before, after))
+}
+
+/// Upper bound of the loss insolvent positions have already made certain,
+/// at the oracle's conservative price (`engine::bands::shortfall_upper`).
+/// Zero without debt (then no oracle is read); otherwise the oracle must
+/// pass every guard, and its price is accepted like any other.
+pub fn certain_loss(
+    market: &mut Market,
+    key: &Pubkey,
+    oracle: &AccountInfo,
+    clock: &Clock,
+) -> Result<u128> {
+    if market.total_debt_shares == 0 {
+        return Ok(0);
+    }
+    let price = crate::oracle::load_price(market, oracle, clock)?;
+    observe_price(market, key, &price, clock.slot)?;
+    Ok(bands::shortfall_upper(
+        &market.bands,
+        market.band_octave_min,
+        price.conservative(),
+        market.borrow_index,
+    ))
 }
 
 /// Debt of all positions at the current index (rounded down: the pool's claim).
@@ -76,12 +122,6 @@ pub fn pool_value_full(market: &Market) -> Result<u64> {
         .pool_cash_native
         .checked_add(pool_borrowed(market)?)
         .and_then(|v| v.checked_add(market.lot_debt_outstanding_native)))
-}
-
-/// Pool value for withdrawals: debt awaited from lots is not counted, so no LP
-/// can leave ahead of a write-down by racing an auction's settlement.
-pub fn pool_value_exit(market: &Market) -> Result<u64> {
-    math!(market.pool_cash_native.checked_add(pool_borrowed(market)?))
 }
 
 /// Debt of a position in native units (rounded up).
@@ -221,11 +261,12 @@ pub fn require_nonzero(amount: u64) -> Result<()> {
     Ok(())
 }
 
-/// Requires the market to hold the given vault address.
+/// `a + b`, an overflow is `MathOverflow`.
 pub fn checked_add(a: u64, b: u64) -> Result<u64> {
     math!(a.checked_add(b))
 }
 
+/// `a − b`, an underflow is `MathOverflow`.
 pub fn checked_sub(a: u64, b: u64) -> Result<u64> {
     math!(a.checked_sub(b))
 }

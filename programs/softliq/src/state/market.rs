@@ -28,7 +28,8 @@ pub struct Market {
     pub debt_vault: Pubkey,
     pub insurance_vault: Pubkey,
     pub lot_book: Pubkey,
-    /// Legacy Pyth price account (ORACLE_KIND_PYTH_LEGACY); unused for pull.
+    /// The oracle account, fixed at creation: a legacy Pyth price account or
+    /// a pull price-feed account (`PriceUpdateV2`); prices are read only here.
     pub oracle: Pubkey,
     /// Pyth feed id (ORACLE_KIND_PYTH_PULL).
     pub oracle_feed_id: [u8; 32],
@@ -54,7 +55,7 @@ pub struct Market {
     pub budget_slot: u64,
     pub budget_used_notional_native: u64,
 
-    // Counters.
+    // Counters (statistics only: they saturate, never fail an instruction).
     pub positions_open: u64,
     pub liquidations: u64,
     pub seized_collateral_native: u64,
@@ -76,8 +77,35 @@ pub struct Market {
     pub _padding: [u8; 2],
     pub risk: RiskParams,
     pub risk_state: RiskState,
-    pub reserved: [u64; 16],
+    /// Publish time (unix seconds) of the newest oracle price accepted; an
+    /// older one is refused (`OracleOlderThanLast`), so no caller can pick an
+    /// earlier verified update than one already used.
+    pub last_oracle_publish_time: i64,
+    /// Slot at which `pending_params` were announced (0 = none pending).
+    pub pending_params_slot: u64,
+    /// Octave of the lowest solvency band (`engine::bands`), fixed at creation
+    /// from the first oracle price.
+    pub band_octave_min: u64,
+    pub reserved: [u64; 13],
+    /// Parameters announced by `update_params`, applied by a later update
+    /// with the same values after `PARAMS_NOTICE_SLOTS` (`engine::params::plan_update`).
+    pub pending_params: MarketParams,
+    /// Open positions' debt shares and collateral by debt-to-collateral ratio
+    /// (`engine::bands`): what exits need to price in losses already certain.
+    pub bands: [Band; BANDS],
 }
+
+/// Debt shares and collateral of the positions whose ratio falls in one band.
+/// ABI: two u64, no padding.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Band {
+    pub debt_shares: u64,
+    pub collateral_native: u64,
+}
+
+/// Solvency bands per market (`engine::bands`).
+pub const BANDS: usize = 256;
 
 /// The volatility estimate and the margin add-on it drives
 /// (`engine::risk::update`). ABI: all u64, no padding.
@@ -101,7 +129,8 @@ pub struct RiskState {
     pub reserved: u64,
 }
 
-pub const MARKET_SIZE: usize = 32 * 9 + 32 * 8 + 8 * 22 + 8 + 16 * 8 + 8 * 8 + 8 * 16;
+pub const MARKET_SIZE: usize =
+    32 * 9 + 32 * 8 + 8 * 22 + 8 + 16 * 8 + 8 * 8 + 8 * 16 + 32 * 8 + 16 * BANDS;
 const _: () = assert!(core::mem::size_of::<Market>() == MARKET_SIZE);
 const _: () = assert!(core::mem::size_of::<MarketParams>() == 32 * 8);
 const _: () = assert!(core::mem::align_of::<Market>() == 8);

@@ -21,6 +21,8 @@ import {
   getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -41,12 +43,16 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  getBandDecoder,
+  getBandEncoder,
   getMarketParamsDecoder,
   getMarketParamsEncoder,
   getRiskParamsDecoder,
   getRiskParamsEncoder,
   getRiskStateDecoder,
   getRiskStateEncoder,
+  type Band,
+  type BandArgs,
   type MarketParams,
   type MarketParamsArgs,
   type RiskParams,
@@ -72,7 +78,10 @@ export type Market = {
   debtVault: Address;
   insuranceVault: Address;
   lotBook: Address;
-  /** Legacy Pyth price account (ORACLE_KIND_PYTH_LEGACY); unused for pull. */
+  /**
+   * The oracle account, fixed at creation: a legacy Pyth price account or
+   * a pull price-feed account (`PriceUpdateV2`); prices are read only here.
+   */
   oracle: Address;
   /** Pyth feed id (ORACLE_KIND_PYTH_PULL). */
   oracleFeedId: ReadonlyUint8Array;
@@ -111,7 +120,30 @@ export type Market = {
   padding: ReadonlyUint8Array;
   risk: RiskParams;
   riskState: RiskState;
+  /**
+   * Publish time (unix seconds) of the newest oracle price accepted; an
+   * older one is refused (`OracleOlderThanLast`), so no caller can pick an
+   * earlier verified update than one already used.
+   */
+  lastOraclePublishTime: bigint;
+  /** Slot at which `pending_params` were announced (0 = none pending). */
+  pendingParamsSlot: bigint;
+  /**
+   * Octave of the lowest solvency band (`engine::bands`), fixed at creation
+   * from the first oracle price.
+   */
+  bandOctaveMin: bigint;
   reserved: Array<bigint>;
+  /**
+   * Parameters announced by `update_params`, applied by a later update
+   * with the same values after `PARAMS_NOTICE_SLOTS` (`engine::params::plan_update`).
+   */
+  pendingParams: MarketParams;
+  /**
+   * Open positions' debt shares and collateral by debt-to-collateral ratio
+   * (`engine::bands`): what exits need to price in losses already certain.
+   */
+  bands: Array<Band>;
 };
 
 export type MarketArgs = {
@@ -122,7 +154,10 @@ export type MarketArgs = {
   debtVault: Address;
   insuranceVault: Address;
   lotBook: Address;
-  /** Legacy Pyth price account (ORACLE_KIND_PYTH_LEGACY); unused for pull. */
+  /**
+   * The oracle account, fixed at creation: a legacy Pyth price account or
+   * a pull price-feed account (`PriceUpdateV2`); prices are read only here.
+   */
   oracle: Address;
   /** Pyth feed id (ORACLE_KIND_PYTH_PULL). */
   oracleFeedId: ReadonlyUint8Array;
@@ -161,7 +196,30 @@ export type MarketArgs = {
   padding: ReadonlyUint8Array;
   risk: RiskParamsArgs;
   riskState: RiskStateArgs;
+  /**
+   * Publish time (unix seconds) of the newest oracle price accepted; an
+   * older one is refused (`OracleOlderThanLast`), so no caller can pick an
+   * earlier verified update than one already used.
+   */
+  lastOraclePublishTime: number | bigint;
+  /** Slot at which `pending_params` were announced (0 = none pending). */
+  pendingParamsSlot: number | bigint;
+  /**
+   * Octave of the lowest solvency band (`engine::bands`), fixed at creation
+   * from the first oracle price.
+   */
+  bandOctaveMin: number | bigint;
   reserved: Array<number | bigint>;
+  /**
+   * Parameters announced by `update_params`, applied by a later update
+   * with the same values after `PARAMS_NOTICE_SLOTS` (`engine::params::plan_update`).
+   */
+  pendingParams: MarketParamsArgs;
+  /**
+   * Open positions' debt shares and collateral by debt-to-collateral ratio
+   * (`engine::bands`): what exits need to price in losses already certain.
+   */
+  bands: Array<BandArgs>;
 };
 
 /** Gets the encoder for {@link MarketArgs} account data. */
@@ -210,7 +268,12 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["padding", fixEncoderSize(getBytesEncoder(), 2)],
       ["risk", getRiskParamsEncoder()],
       ["riskState", getRiskStateEncoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 16 })],
+      ["lastOraclePublishTime", getI64Encoder()],
+      ["pendingParamsSlot", getU64Encoder()],
+      ["bandOctaveMin", getU64Encoder()],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 13 })],
+      ["pendingParams", getMarketParamsEncoder()],
+      ["bands", getArrayEncoder(getBandEncoder(), { size: 256 })],
     ]),
     (value) => ({ ...value, discriminator: MARKET_DISCRIMINATOR }),
   );
@@ -261,7 +324,12 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["padding", fixDecoderSize(getBytesDecoder(), 2)],
     ["risk", getRiskParamsDecoder()],
     ["riskState", getRiskStateDecoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 16 })],
+    ["lastOraclePublishTime", getI64Decoder()],
+    ["pendingParamsSlot", getU64Decoder()],
+    ["bandOctaveMin", getU64Decoder()],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 13 })],
+    ["pendingParams", getMarketParamsDecoder()],
+    ["bands", getArrayDecoder(getBandDecoder(), { size: 256 })],
   ]);
 }
 
@@ -324,5 +392,5 @@ export async function fetchAllMaybeMarket(
 }
 
 export function getMarketSize(): number {
-  return 1056;
+  return 5408;
 }

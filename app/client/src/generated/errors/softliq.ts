@@ -132,6 +132,16 @@ export const SOFTLIQ_ERROR__UNSAFE_CRANK_GAP = 0x17a8; // 6056
 export const SOFTLIQ_ERROR__RISK_CAP_IMMUTABLE = 0x17a9; // 6057
 /** DepthChangeTooLarge: Market depth may change by at most 2x per update */
 export const SOFTLIQ_ERROR__DEPTH_CHANGE_TOO_LARGE = 0x17aa; // 6058
+/** MarginRaiseTooLarge: A margin or the penalty may rise by at most 100 bps per applied update */
+export const SOFTLIQ_ERROR__MARGIN_RAISE_TOO_LARGE = 0x17ab; // 6059
+/** OracleOlderThanLast: Oracle price is older than one the market already used */
+export const SOFTLIQ_ERROR__ORACLE_OLDER_THAN_LAST = 0x17ac; // 6060
+/** InvalidPauseFlags: Invalid pause flags */
+export const SOFTLIQ_ERROR__INVALID_PAUSE_FLAGS = 0x17ad; // 6061
+/** FreezeAuthorityNotAllowed: Collateral mint has a freeze authority */
+export const SOFTLIQ_ERROR__FREEZE_AUTHORITY_NOT_ALLOWED = 0x17ae; // 6062
+/** WithdrawWindowExpired: Insurance withdrawal window has expired: request again */
+export const SOFTLIQ_ERROR__WITHDRAW_WINDOW_EXPIRED = 0x17af; // 6063
 
 export type SoftliqError =
   | typeof SOFTLIQ_ERROR__BAD_ACCOUNT_LAYOUT
@@ -140,6 +150,7 @@ export type SoftliqError =
   | typeof SOFTLIQ_ERROR__COOLDOWN_NOT_ELAPSED
   | typeof SOFTLIQ_ERROR__DEPTH_CHANGE_TOO_LARGE
   | typeof SOFTLIQ_ERROR__DUPLICATE_ACCOUNT
+  | typeof SOFTLIQ_ERROR__FREEZE_AUTHORITY_NOT_ALLOWED
   | typeof SOFTLIQ_ERROR__INSUFFICIENT_COLLATERAL
   | typeof SOFTLIQ_ERROR__INSUFFICIENT_HEALTH
   | typeof SOFTLIQ_ERROR__INSUFFICIENT_POOL_CASH
@@ -153,6 +164,7 @@ export type SoftliqError =
   | typeof SOFTLIQ_ERROR__INVALID_LOT_BUFFER
   | typeof SOFTLIQ_ERROR__INVALID_MARGINS
   | typeof SOFTLIQ_ERROR__INVALID_ORACLE_PARAMS
+  | typeof SOFTLIQ_ERROR__INVALID_PAUSE_FLAGS
   | typeof SOFTLIQ_ERROR__INVALID_PENALTY
   | typeof SOFTLIQ_ERROR__INVALID_RISK_PARAMS
   | typeof SOFTLIQ_ERROR__LOT_BOOK_FULL
@@ -160,6 +172,7 @@ export type SoftliqError =
   | typeof SOFTLIQ_ERROR__LOT_NOT_OPEN
   | typeof SOFTLIQ_ERROR__LOT_NOT_SETTLEABLE
   | typeof SOFTLIQ_ERROR__LOT_STALE_GENERATION
+  | typeof SOFTLIQ_ERROR__MARGIN_RAISE_TOO_LARGE
   | typeof SOFTLIQ_ERROR__MATH_OVERFLOW
   | typeof SOFTLIQ_ERROR__NO_PENDING_WITHDRAWAL
   | typeof SOFTLIQ_ERROR__NOT_ADMIN
@@ -172,6 +185,7 @@ export type SoftliqError =
   | typeof SOFTLIQ_ERROR__ORACLE_NON_POSITIVE
   | typeof SOFTLIQ_ERROR__ORACLE_NOT_TRADING
   | typeof SOFTLIQ_ERROR__ORACLE_NOT_VERIFIED
+  | typeof SOFTLIQ_ERROR__ORACLE_OLDER_THAN_LAST
   | typeof SOFTLIQ_ERROR__ORACLE_STALE_SECS
   | typeof SOFTLIQ_ERROR__ORACLE_STALE_SLOTS
   | typeof SOFTLIQ_ERROR__ORACLE_WRONG_ACCOUNT
@@ -190,6 +204,7 @@ export type SoftliqError =
   | typeof SOFTLIQ_ERROR__TOO_MANY_ENTRIES
   | typeof SOFTLIQ_ERROR__UNSAFE_CRANK_GAP
   | typeof SOFTLIQ_ERROR__UNSUPPORTED_MINT_EXTENSION
+  | typeof SOFTLIQ_ERROR__WITHDRAW_WINDOW_EXPIRED
   | typeof SOFTLIQ_ERROR__WRONG_MARKET
   | typeof SOFTLIQ_ERROR__WRONG_TOKEN_ACCOUNT
   | typeof SOFTLIQ_ERROR__ZERO_AMOUNT;
@@ -203,6 +218,7 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__COOLDOWN_NOT_ELAPSED]: `Insurance withdrawal cooldown has not elapsed`,
     [SOFTLIQ_ERROR__DEPTH_CHANGE_TOO_LARGE]: `Market depth may change by at most 2x per update`,
     [SOFTLIQ_ERROR__DUPLICATE_ACCOUNT]: `The same slab was passed twice`,
+    [SOFTLIQ_ERROR__FREEZE_AUTHORITY_NOT_ALLOWED]: `Collateral mint has a freeze authority`,
     [SOFTLIQ_ERROR__INSUFFICIENT_COLLATERAL]: `Not enough collateral in the position`,
     [SOFTLIQ_ERROR__INSUFFICIENT_HEALTH]: `Position would be below initial margin`,
     [SOFTLIQ_ERROR__INSUFFICIENT_POOL_CASH]: `Pool has not enough cash`,
@@ -216,6 +232,7 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__INVALID_LOT_BUFFER]: `Invalid lot buffer`,
     [SOFTLIQ_ERROR__INVALID_MARGINS]: `Invalid margin parameters`,
     [SOFTLIQ_ERROR__INVALID_ORACLE_PARAMS]: `Invalid oracle guard parameters`,
+    [SOFTLIQ_ERROR__INVALID_PAUSE_FLAGS]: `Invalid pause flags`,
     [SOFTLIQ_ERROR__INVALID_PENALTY]: `Invalid liquidation penalty`,
     [SOFTLIQ_ERROR__INVALID_RISK_PARAMS]: `Invalid risk parameters (volatility, margin add-on, depth budget)`,
     [SOFTLIQ_ERROR__LOT_BOOK_FULL]: `Lot book is full`,
@@ -223,6 +240,7 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__LOT_NOT_OPEN]: `Lot is not open`,
     [SOFTLIQ_ERROR__LOT_NOT_SETTLEABLE]: `Lot cannot be settled`,
     [SOFTLIQ_ERROR__LOT_STALE_GENERATION]: `Lot generation is stale`,
+    [SOFTLIQ_ERROR__MARGIN_RAISE_TOO_LARGE]: `A margin or the penalty may rise by at most 100 bps per applied update`,
     [SOFTLIQ_ERROR__MATH_OVERFLOW]: `Arithmetic overflow or division by zero`,
     [SOFTLIQ_ERROR__NO_PENDING_WITHDRAWAL]: `No pending insurance withdrawal`,
     [SOFTLIQ_ERROR__NOT_ADMIN]: `Signer is not the market admin`,
@@ -235,6 +253,7 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__ORACLE_NON_POSITIVE]: `Oracle price is zero or negative`,
     [SOFTLIQ_ERROR__ORACLE_NOT_TRADING]: `Oracle price is not trading`,
     [SOFTLIQ_ERROR__ORACLE_NOT_VERIFIED]: `Oracle update is not fully verified`,
+    [SOFTLIQ_ERROR__ORACLE_OLDER_THAN_LAST]: `Oracle price is older than one the market already used`,
     [SOFTLIQ_ERROR__ORACLE_STALE_SECS]: `Oracle price is too old (seconds)`,
     [SOFTLIQ_ERROR__ORACLE_STALE_SLOTS]: `Oracle price is too old (slots)`,
     [SOFTLIQ_ERROR__ORACLE_WRONG_ACCOUNT]: `Oracle account is not the market's oracle`,
@@ -253,6 +272,7 @@ if (process.env.NODE_ENV !== "production") {
     [SOFTLIQ_ERROR__TOO_MANY_ENTRIES]: `Too many entries for one crank`,
     [SOFTLIQ_ERROR__UNSAFE_CRANK_GAP]: `Unsafe parameters: max price move per slot x max slots between cranks + penalty exceeds the maintenance margin`,
     [SOFTLIQ_ERROR__UNSUPPORTED_MINT_EXTENSION]: `Mint has an extension softliq does not support`,
+    [SOFTLIQ_ERROR__WITHDRAW_WINDOW_EXPIRED]: `Insurance withdrawal window has expired: request again`,
     [SOFTLIQ_ERROR__WRONG_MARKET]: `Account belongs to another market`,
     [SOFTLIQ_ERROR__WRONG_TOKEN_ACCOUNT]: `Token account or mint does not match the market`,
     [SOFTLIQ_ERROR__ZERO_AMOUNT]: `Amount must be greater than zero`,

@@ -57,6 +57,7 @@ export type InsuranceWithdrawInstruction<
   TAccountInsuranceVault extends string | AccountMeta<string> = string,
   TAccountDebtMint extends string | AccountMeta<string> = string,
   TAccountVaultAuth extends string | AccountMeta<string> = string,
+  TAccountOracle extends string | AccountMeta<string> = string,
   TAccountDebtTokenProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
@@ -85,6 +86,9 @@ export type InsuranceWithdrawInstruction<
       TAccountVaultAuth extends string
         ? ReadonlyAccount<TAccountVaultAuth>
         : TAccountVaultAuth,
+      TAccountOracle extends string
+        ? ReadonlyAccount<TAccountOracle>
+        : TAccountOracle,
       TAccountDebtTokenProgram extends string
         ? ReadonlyAccount<TAccountDebtTokenProgram>
         : TAccountDebtTokenProgram,
@@ -129,6 +133,7 @@ export type InsuranceWithdrawAsyncInput<
   TAccountInsuranceVault extends string = string,
   TAccountDebtMint extends string = string,
   TAccountVaultAuth extends string = string,
+  TAccountOracle extends string = string,
   TAccountDebtTokenProgram extends string = string,
 > = {
   owner: TransactionSigner<TAccountOwner>;
@@ -138,6 +143,7 @@ export type InsuranceWithdrawAsyncInput<
   insuranceVault: Address<TAccountInsuranceVault>;
   debtMint: Address<TAccountDebtMint>;
   vaultAuth?: Address<TAccountVaultAuth>;
+  oracle: Address<TAccountOracle>;
   debtTokenProgram: Address<TAccountDebtTokenProgram>;
 };
 
@@ -149,6 +155,7 @@ export async function getInsuranceWithdrawInstructionAsync<
   TAccountInsuranceVault extends string,
   TAccountDebtMint extends string,
   TAccountVaultAuth extends string,
+  TAccountOracle extends string,
   TAccountDebtTokenProgram extends string,
   TProgramAddress extends Address = typeof SOFTLIQ_PROGRAM_ADDRESS,
 >(
@@ -160,6 +167,7 @@ export async function getInsuranceWithdrawInstructionAsync<
     TAccountInsuranceVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -173,6 +181,7 @@ export async function getInsuranceWithdrawInstructionAsync<
     TAccountInsuranceVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >
 > {
@@ -188,6 +197,7 @@ export async function getInsuranceWithdrawInstructionAsync<
     insuranceVault: { value: input.insuranceVault ?? null, isWritable: true },
     debtMint: { value: input.debtMint ?? null, isWritable: false },
     vaultAuth: { value: input.vaultAuth ?? null, isWritable: false },
+    oracle: { value: input.oracle ?? null, isWritable: false },
     debtTokenProgram: {
       value: input.debtTokenProgram ?? null,
       isWritable: false,
@@ -221,6 +231,7 @@ export async function getInsuranceWithdrawInstructionAsync<
       getAccountMeta(accounts.insuranceVault),
       getAccountMeta(accounts.debtMint),
       getAccountMeta(accounts.vaultAuth),
+      getAccountMeta(accounts.oracle),
       getAccountMeta(accounts.debtTokenProgram),
     ],
     data: getInsuranceWithdrawInstructionDataEncoder().encode({}),
@@ -234,6 +245,7 @@ export async function getInsuranceWithdrawInstructionAsync<
     TAccountInsuranceVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >);
 }
@@ -246,6 +258,7 @@ export type InsuranceWithdrawInput<
   TAccountInsuranceVault extends string = string,
   TAccountDebtMint extends string = string,
   TAccountVaultAuth extends string = string,
+  TAccountOracle extends string = string,
   TAccountDebtTokenProgram extends string = string,
 > = {
   owner: TransactionSigner<TAccountOwner>;
@@ -255,6 +268,7 @@ export type InsuranceWithdrawInput<
   insuranceVault: Address<TAccountInsuranceVault>;
   debtMint: Address<TAccountDebtMint>;
   vaultAuth: Address<TAccountVaultAuth>;
+  oracle: Address<TAccountOracle>;
   debtTokenProgram: Address<TAccountDebtTokenProgram>;
 };
 
@@ -266,6 +280,7 @@ export function getInsuranceWithdrawInstruction<
   TAccountInsuranceVault extends string,
   TAccountDebtMint extends string,
   TAccountVaultAuth extends string,
+  TAccountOracle extends string,
   TAccountDebtTokenProgram extends string,
   TProgramAddress extends Address = typeof SOFTLIQ_PROGRAM_ADDRESS,
 >(
@@ -277,6 +292,7 @@ export function getInsuranceWithdrawInstruction<
     TAccountInsuranceVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -289,6 +305,7 @@ export function getInsuranceWithdrawInstruction<
   TAccountInsuranceVault,
   TAccountDebtMint,
   TAccountVaultAuth,
+  TAccountOracle,
   TAccountDebtTokenProgram
 > {
   // Program address.
@@ -303,6 +320,7 @@ export function getInsuranceWithdrawInstruction<
     insuranceVault: { value: input.insuranceVault ?? null, isWritable: true },
     debtMint: { value: input.debtMint ?? null, isWritable: false },
     vaultAuth: { value: input.vaultAuth ?? null, isWritable: false },
+    oracle: { value: input.oracle ?? null, isWritable: false },
     debtTokenProgram: {
       value: input.debtTokenProgram ?? null,
       isWritable: false,
@@ -323,6 +341,7 @@ export function getInsuranceWithdrawInstruction<
       getAccountMeta(accounts.insuranceVault),
       getAccountMeta(accounts.debtMint),
       getAccountMeta(accounts.vaultAuth),
+      getAccountMeta(accounts.oracle),
       getAccountMeta(accounts.debtTokenProgram),
     ],
     data: getInsuranceWithdrawInstructionDataEncoder().encode({}),
@@ -336,6 +355,7 @@ export function getInsuranceWithdrawInstruction<
     TAccountInsuranceVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >);
 }
@@ -353,7 +373,8 @@ export type ParsedInsuranceWithdrawInstruction<
     insuranceVault: TAccountMetas[4];
     debtMint: TAccountMetas[5];
     vaultAuth: TAccountMetas[6];
-    debtTokenProgram: TAccountMetas[7];
+    oracle: TAccountMetas[7];
+    debtTokenProgram: TAccountMetas[8];
   };
   data: InsuranceWithdrawInstructionData;
 };
@@ -366,7 +387,7 @@ export function parseInsuranceWithdrawInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedInsuranceWithdrawInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 8) {
+  if (instruction.accounts.length < 9) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -386,6 +407,7 @@ export function parseInsuranceWithdrawInstruction<
       insuranceVault: getNextAccount(),
       debtMint: getNextAccount(),
       vaultAuth: getNextAccount(),
+      oracle: getNextAccount(),
       debtTokenProgram: getNextAccount(),
     },
     data: getInsuranceWithdrawInstructionDataDecoder().decode(instruction.data),

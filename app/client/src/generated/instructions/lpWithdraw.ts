@@ -57,6 +57,7 @@ export type LpWithdrawInstruction<
   TAccountDebtVault extends string | AccountMeta<string> = string,
   TAccountDebtMint extends string | AccountMeta<string> = string,
   TAccountVaultAuth extends string | AccountMeta<string> = string,
+  TAccountOracle extends string | AccountMeta<string> = string,
   TAccountDebtTokenProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
@@ -85,6 +86,9 @@ export type LpWithdrawInstruction<
       TAccountVaultAuth extends string
         ? ReadonlyAccount<TAccountVaultAuth>
         : TAccountVaultAuth,
+      TAccountOracle extends string
+        ? ReadonlyAccount<TAccountOracle>
+        : TAccountOracle,
       TAccountDebtTokenProgram extends string
         ? ReadonlyAccount<TAccountDebtTokenProgram>
         : TAccountDebtTokenProgram,
@@ -134,6 +138,7 @@ export type LpWithdrawAsyncInput<
   TAccountDebtVault extends string = string,
   TAccountDebtMint extends string = string,
   TAccountVaultAuth extends string = string,
+  TAccountOracle extends string = string,
   TAccountDebtTokenProgram extends string = string,
 > = {
   owner: TransactionSigner<TAccountOwner>;
@@ -143,6 +148,7 @@ export type LpWithdrawAsyncInput<
   debtVault: Address<TAccountDebtVault>;
   debtMint: Address<TAccountDebtMint>;
   vaultAuth?: Address<TAccountVaultAuth>;
+  oracle: Address<TAccountOracle>;
   debtTokenProgram: Address<TAccountDebtTokenProgram>;
   shares: LpWithdrawInstructionDataArgs["shares"];
 };
@@ -155,6 +161,7 @@ export async function getLpWithdrawInstructionAsync<
   TAccountDebtVault extends string,
   TAccountDebtMint extends string,
   TAccountVaultAuth extends string,
+  TAccountOracle extends string,
   TAccountDebtTokenProgram extends string,
   TProgramAddress extends Address = typeof SOFTLIQ_PROGRAM_ADDRESS,
 >(
@@ -166,6 +173,7 @@ export async function getLpWithdrawInstructionAsync<
     TAccountDebtVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -179,6 +187,7 @@ export async function getLpWithdrawInstructionAsync<
     TAccountDebtVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >
 > {
@@ -194,6 +203,7 @@ export async function getLpWithdrawInstructionAsync<
     debtVault: { value: input.debtVault ?? null, isWritable: true },
     debtMint: { value: input.debtMint ?? null, isWritable: false },
     vaultAuth: { value: input.vaultAuth ?? null, isWritable: false },
+    oracle: { value: input.oracle ?? null, isWritable: false },
     debtTokenProgram: {
       value: input.debtTokenProgram ?? null,
       isWritable: false,
@@ -230,6 +240,7 @@ export async function getLpWithdrawInstructionAsync<
       getAccountMeta(accounts.debtVault),
       getAccountMeta(accounts.debtMint),
       getAccountMeta(accounts.vaultAuth),
+      getAccountMeta(accounts.oracle),
       getAccountMeta(accounts.debtTokenProgram),
     ],
     data: getLpWithdrawInstructionDataEncoder().encode(
@@ -245,6 +256,7 @@ export async function getLpWithdrawInstructionAsync<
     TAccountDebtVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >);
 }
@@ -257,6 +269,7 @@ export type LpWithdrawInput<
   TAccountDebtVault extends string = string,
   TAccountDebtMint extends string = string,
   TAccountVaultAuth extends string = string,
+  TAccountOracle extends string = string,
   TAccountDebtTokenProgram extends string = string,
 > = {
   owner: TransactionSigner<TAccountOwner>;
@@ -266,6 +279,7 @@ export type LpWithdrawInput<
   debtVault: Address<TAccountDebtVault>;
   debtMint: Address<TAccountDebtMint>;
   vaultAuth: Address<TAccountVaultAuth>;
+  oracle: Address<TAccountOracle>;
   debtTokenProgram: Address<TAccountDebtTokenProgram>;
   shares: LpWithdrawInstructionDataArgs["shares"];
 };
@@ -278,6 +292,7 @@ export function getLpWithdrawInstruction<
   TAccountDebtVault extends string,
   TAccountDebtMint extends string,
   TAccountVaultAuth extends string,
+  TAccountOracle extends string,
   TAccountDebtTokenProgram extends string,
   TProgramAddress extends Address = typeof SOFTLIQ_PROGRAM_ADDRESS,
 >(
@@ -289,6 +304,7 @@ export function getLpWithdrawInstruction<
     TAccountDebtVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -301,6 +317,7 @@ export function getLpWithdrawInstruction<
   TAccountDebtVault,
   TAccountDebtMint,
   TAccountVaultAuth,
+  TAccountOracle,
   TAccountDebtTokenProgram
 > {
   // Program address.
@@ -315,6 +332,7 @@ export function getLpWithdrawInstruction<
     debtVault: { value: input.debtVault ?? null, isWritable: true },
     debtMint: { value: input.debtMint ?? null, isWritable: false },
     vaultAuth: { value: input.vaultAuth ?? null, isWritable: false },
+    oracle: { value: input.oracle ?? null, isWritable: false },
     debtTokenProgram: {
       value: input.debtTokenProgram ?? null,
       isWritable: false,
@@ -338,6 +356,7 @@ export function getLpWithdrawInstruction<
       getAccountMeta(accounts.debtVault),
       getAccountMeta(accounts.debtMint),
       getAccountMeta(accounts.vaultAuth),
+      getAccountMeta(accounts.oracle),
       getAccountMeta(accounts.debtTokenProgram),
     ],
     data: getLpWithdrawInstructionDataEncoder().encode(
@@ -353,6 +372,7 @@ export function getLpWithdrawInstruction<
     TAccountDebtVault,
     TAccountDebtMint,
     TAccountVaultAuth,
+    TAccountOracle,
     TAccountDebtTokenProgram
   >);
 }
@@ -370,7 +390,8 @@ export type ParsedLpWithdrawInstruction<
     debtVault: TAccountMetas[4];
     debtMint: TAccountMetas[5];
     vaultAuth: TAccountMetas[6];
-    debtTokenProgram: TAccountMetas[7];
+    oracle: TAccountMetas[7];
+    debtTokenProgram: TAccountMetas[8];
   };
   data: LpWithdrawInstructionData;
 };
@@ -383,7 +404,7 @@ export function parseLpWithdrawInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedLpWithdrawInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 8) {
+  if (instruction.accounts.length < 9) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -403,6 +424,7 @@ export function parseLpWithdrawInstruction<
       debtVault: getNextAccount(),
       debtMint: getNextAccount(),
       vaultAuth: getNextAccount(),
+      oracle: getNextAccount(),
       debtTokenProgram: getNextAccount(),
     },
     data: getLpWithdrawInstructionDataDecoder().decode(instruction.data),

@@ -6,6 +6,7 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./band";
 export * from "./bookHeader";
 export * from "./crankCompleted";
 export * from "./insuranceChanged";
@@ -18,6 +19,7 @@ export * from "./lpDeposited";
 export * from "./lpWithdrawn";
 export * from "./marketInitialized";
 export * from "./marketParams";
+export * from "./paramsAnnounced";
 export * from "./paramsUpdated";
 export * from "./positionChanged";
 export * from "./positionClosed";

@@ -32,6 +32,8 @@ export type LpWithdrawn = {
   shares: bigint;
   amount: bigint;
   exitValue: bigint;
+  /** Loss insolvent positions had made certain (before insurance), priced in. */
+  certainLoss: bigint;
 };
 
 export type LpWithdrawnArgs = {
@@ -40,6 +42,8 @@ export type LpWithdrawnArgs = {
   shares: number | bigint;
   amount: number | bigint;
   exitValue: number | bigint;
+  /** Loss insolvent positions had made certain (before insurance), priced in. */
+  certainLoss: number | bigint;
 };
 
 export function getLpWithdrawnEncoder(): FixedSizeEncoder<LpWithdrawnArgs> {
@@ -50,6 +54,7 @@ export function getLpWithdrawnEncoder(): FixedSizeEncoder<LpWithdrawnArgs> {
       ["shares", getU64Encoder()],
       ["amount", getU64Encoder()],
       ["exitValue", getU64Encoder()],
+      ["certainLoss", getU64Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -69,6 +74,7 @@ export function getLpWithdrawnDecoder(): FixedSizeDecoder<LpWithdrawn> {
       ["shares", getU64Decoder()],
       ["amount", getU64Decoder()],
       ["exitValue", getU64Decoder()],
+      ["certainLoss", getU64Decoder()],
     ]),
     [
       getConstantDecoder(

@@ -57,17 +57,11 @@ pub fn price_at(p: &MarketParams, start: u64, elapsed_slots: u64) -> Option<u64>
     }
 }
 
-/// A lot needs a reset when past the tail or below `cusp × start`, while resets remain.
-pub fn needs_reset(
-    p: &MarketParams,
-    start: u64,
-    price: u64,
-    elapsed_slots: u64,
-    resets: u32,
-) -> Option<bool> {
-    if (resets as u64) >= p.auction_max_resets {
-        return Some(false);
-    }
+/// A lot needs a reset when past the tail or below `cusp × start`. This holds
+/// however many resets a lot had: a lot is never sold below `cusp` of a
+/// fresh, guarded oracle price (the floor), so waiting past the last paid
+/// reset does not let anyone buy collateral for next to nothing.
+pub fn needs_reset(p: &MarketParams, start: u64, price: u64, elapsed_slots: u64) -> Option<bool> {
     let cusp = mul_div_u128(
         start as u128,
         p.auction_cusp_bps as u128,
@@ -75,6 +69,12 @@ pub fn needs_reset(
         Rounding::Down,
     )?;
     Some(elapsed_slots > p.auction_tail_slots || (price as u128) < cusp)
+}
+
+/// Whether a reset still earns its tip: the first `auction_max_resets` do;
+/// later resets are free (anyone who wants to buy resets and takes).
+pub fn reset_tip_due(p: &MarketParams, resets: u32) -> bool {
+    (resets as u64) < p.auction_max_resets
 }
 
 /// Outcome of a take.

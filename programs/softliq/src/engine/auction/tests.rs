@@ -102,20 +102,21 @@ fn linear_curve_exact_figures() {
 }
 
 #[test]
-fn needs_reset_past_tail_or_below_cusp_while_resets_remain() {
+fn needs_reset_past_tail_or_below_cusp_whatever_the_resets() {
     let p = step_exp(); // tail 300 slots, cusp 60%, 10 resets
     let s = 1_000;
-    assert_eq!(needs_reset(&p, s, 1_000, 0, 0), Some(false));
-    assert_eq!(needs_reset(&p, s, 600, 300, 0), Some(false)); // at cusp and tail: not yet
-    assert_eq!(needs_reset(&p, s, 599, 10, 0), Some(true)); // below cusp
-    assert_eq!(needs_reset(&p, s, 900, 301, 0), Some(true)); // past tail
-    assert_eq!(needs_reset(&p, s, 900, 301, 9), Some(true));
-    assert_eq!(needs_reset(&p, s, 900, 301, 10), Some(false)); // resets exhausted
-    assert_eq!(needs_reset(&p, s, 0, u64::MAX, u32::MAX), Some(false));
+    assert_eq!(needs_reset(&p, s, 1_000, 0), Some(false));
+    assert_eq!(needs_reset(&p, s, 600, 300), Some(false)); // at cusp and tail: not yet
+    assert_eq!(needs_reset(&p, s, 599, 10), Some(true)); // below cusp
+    assert_eq!(needs_reset(&p, s, 900, 301), Some(true)); // past tail
+                                                          // Resets exhausted: still no sale below the cusp (the floor), only the tip stops.
+    assert_eq!(needs_reset(&p, s, 0, u64::MAX), Some(true));
+    assert!(reset_tip_due(&p, 9));
+    assert!(!reset_tip_due(&p, 10));
     // Along the default curve from 102 USDC the cusp comes first: 0.995^n < 0.6 at n = 102.
     let start = start_price(PRICE_100, p.auction_start_buffer_bps).unwrap();
     let first = (0..=p.auction_tail_slots + 1)
-        .find(|e| needs_reset(&p, start, price_at(&p, start, *e).unwrap(), *e, 0).unwrap())
+        .find(|e| needs_reset(&p, start, price_at(&p, start, *e).unwrap(), *e).unwrap())
         .unwrap();
     assert_eq!(first, 204);
 }
@@ -360,7 +361,7 @@ proptest! {
     }
 
     /// Reset rule, as documented: past the tail or below `floor(start · cusp)`,
-    /// while resets remain.
+    /// whatever the resets; the tip is due while resets remain.
     #[test]
     fn reset_rule(
         p in curve(),
@@ -373,16 +374,17 @@ proptest! {
         resets in 0u32..=25,
     ) {
         let p = MarketParams { auction_tail_slots: tail, auction_cusp_bps: cusp, auction_max_resets: max_resets, ..p };
-        let r = needs_reset(&p, start, price, e, resets).unwrap();
+        let r = needs_reset(&p, start, price, e).unwrap();
         let below_cusp = (price as u128) < (start as u128) * (cusp as u128) / (BPS as u128);
-        let expected = (resets as u64) < max_resets && (e > tail || below_cusp);
+        let expected = e > tail || below_cusp;
+        prop_assert_eq!(reset_tip_due(&p, resets), (resets as u64) < max_resets);
         prop_assert_eq!(r, expected);
         // Along the curve, a lot that needs no reset yet still needs none a
         // slot earlier.
         let now = price_at(&p, start, e).unwrap();
-        if e > 0 && !needs_reset(&p, start, now, e, resets).unwrap() {
+        if e > 0 && !needs_reset(&p, start, now, e).unwrap() {
             let before = price_at(&p, start, e - 1).unwrap();
-            prop_assert!(!needs_reset(&p, start, before, e - 1, resets).unwrap());
+            prop_assert!(!needs_reset(&p, start, before, e - 1).unwrap());
         }
     }
 
@@ -522,7 +524,8 @@ proptest! {
         };
         let _ = start_price(t[0], f[3]);
         let _ = price_at(&p, t[0], e);
-        let _ = needs_reset(&p, t[0], t[1], e, r);
+        let _ = needs_reset(&p, t[0], t[1], e);
+        let _ = reset_tip_due(&p, r);
         let _ = take(t[0], t[1], t[2], t[3], t[4], t[5]);
     }
 }

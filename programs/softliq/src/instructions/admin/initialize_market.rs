@@ -5,7 +5,7 @@ use anchor_spl::token_2022::spl_token_2022::extension::{
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::params::validate;
-use crate::engine::risk;
+use crate::engine::{bands, risk};
 use crate::error::SoftliqError;
 use crate::events::MarketInitialized;
 use crate::instructions::common::init_book_header;
@@ -70,28 +70,49 @@ pub struct InitializeMarket<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Token-2022 extensions that would break vault accounting or custody.
-const REJECTED_EXTENSIONS: [ExtensionType; 6] = [
-    ExtensionType::TransferFeeConfig,
-    ExtensionType::TransferHook,
-    ExtensionType::PermanentDelegate,
-    ExtensionType::NonTransferable,
-    ExtensionType::ConfidentialTransferMint,
-    ExtensionType::DefaultAccountState,
+/// The only Token-2022 mint extensions accepted: they describe the token and
+/// give no one power over balances. Every other extension is refused, the
+/// unknown ones included: a close authority (the mint can be closed at supply
+/// 0 and re-created at the same address with a permanent delegate), a
+/// permanent delegate, transfer fees or hooks, confidential transfers,
+/// default-frozen accounts, non-transferability, interest-bearing or scaled
+/// UI amounts (a displayed balance that differs from the one the books
+/// hold) and pausability (an outside authority stopping every transfer).
+const ALLOWED_EXTENSIONS: [ExtensionType; 6] = [
+    ExtensionType::MetadataPointer,
+    ExtensionType::TokenMetadata,
+    ExtensionType::GroupPointer,
+    ExtensionType::TokenGroup,
+    ExtensionType::GroupMemberPointer,
+    ExtensionType::TokenGroupMember,
 ];
 
-fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
-    if *mint.owner != anchor_spl::token_2022::ID {
-        return Ok(());
-    }
+/// Refuses a mint whose extensions could move, freeze, close or rescale the
+/// vault's funds (see `ALLOWED_EXTENSIONS`); a collateral mint may not have a
+/// freeze authority either (frozen collateral could neither be withdrawn nor
+/// seized). A debt mint's freeze authority (USDC's issuer) remains an issuer
+/// risk, documented in docs/security.md.
+fn check_mint(mint: &AccountInfo, collateral: bool) -> Result<()> {
     let data = mint.try_borrow_data()?;
+    // Both token programs share the base layout; only Token-2022 has extensions.
     let state =
-        StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(&data)?;
-    let types = state.get_extension_types()?;
-    for t in types {
+        StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(&data)
+            .map_err(|_| error!(SoftliqError::UnsupportedMintExtension))?;
+    if *mint.owner == anchor_spl::token_2022::ID {
+        let types = state
+            .get_extension_types()
+            .map_err(|_| error!(SoftliqError::UnsupportedMintExtension))?;
+        for t in types {
+            require!(
+                ALLOWED_EXTENSIONS.contains(&t),
+                SoftliqError::UnsupportedMintExtension
+            );
+        }
+    }
+    if collateral {
         require!(
-            !REJECTED_EXTENSIONS.contains(&t),
-            SoftliqError::UnsupportedMintExtension
+            state.base.freeze_authority.is_none(),
+            SoftliqError::FreezeAuthorityNotAllowed
         );
     }
     Ok(())
@@ -113,8 +134,8 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
         ctx.accounts.lot_book.as_ref().data_len() >= lot_space,
         SoftliqError::BadAccountLayout
     );
-    check_mint_extensions(&ctx.accounts.collateral_mint.to_account_info())?;
-    check_mint_extensions(&ctx.accounts.debt_mint.to_account_info())?;
+    check_mint(&ctx.accounts.collateral_mint.to_account_info(), true)?;
+    check_mint(&ctx.accounts.debt_mint.to_account_info(), false)?;
 
     let market_key = ctx.accounts.market.key();
     {
@@ -149,7 +170,8 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
     m.debt_decimals = ctx.accounts.debt_mint.decimals;
     // The oracle must read and pass every guard now; its price seeds the estimate.
     let price = crate::oracle::load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-    observe_price(&mut m, &market_key, price.price, clock.slot)?;
+    observe_price(&mut m, &market_key, &price, clock.slot)?;
+    m.band_octave_min = bands::octave_min_for(price.price);
 
     emit!(MarketInitialized {
         market: market_key,

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
-use crate::engine::params::validate;
+use crate::engine::params::{plan_update, UpdatePlan, PARAMS_NOTICE_SLOTS};
 use crate::error::SoftliqError;
-use crate::events::ParamsUpdated;
+use crate::events::{ParamsAnnounced, ParamsUpdated};
 use crate::instructions::common::accrue;
 use crate::state::{Market, MarketParams, PAUSE_ALL};
 
@@ -13,26 +13,62 @@ pub struct UpdateParams<'info> {
     pub market: AccountLoader<'info, Market>,
 }
 
-/// Sets new parameters (validated against the hard bounds) and pause flags.
-/// Pausing only stops risk-increasing actions; withdrawals, repayments,
-/// liquidations and auctions are never paused.
+/// Sets the pause flags at once and changes parameters only after notice:
+/// a request that differs from the parameters in force is announced
+/// (`ParamsAnnounced`, stored in `pending_params`) and applied by a later
+/// update with the same values at least `PARAMS_NOTICE_SLOTS` after the
+/// announcement; margins and the penalty rise at most `MAX_MARGIN_RAISE_BPS`
+/// per applied update. Sending the parameters in force withdraws an
+/// announcement. Pausing only stops risk-increasing actions; withdrawals,
+/// repayments, liquidations and auctions are never paused.
 pub fn handler(ctx: Context<UpdateParams>, params: MarketParams, paused: u8) -> Result<()> {
-    validate(&params).map_err(SoftliqError::from)?;
-    require!(paused & !PAUSE_ALL == 0, SoftliqError::InvalidMargins);
+    require!(paused & !PAUSE_ALL == 0, SoftliqError::InvalidPauseFlags);
+    let slot = Clock::get()?.slot;
+    let market_key = ctx.accounts.market.key();
     let mut m = ctx.accounts.market.load_mut()?;
+    let plan = plan_update(
+        &m.params,
+        &m.pending_params,
+        m.pending_params_slot,
+        &params,
+        slot,
+    )
+    .map_err(SoftliqError::from)?;
     // The risk rules (add-on cap within the margin bounds, the crank-gap
-    // safety rule) must still hold with the new margins and penalty.
+    // safety rule) must hold with the requested margins and penalty.
     crate::engine::risk::validate(&params, &m.risk).map_err(SoftliqError::from)?;
-    // Interest up to now accrues at the old rate curve.
-    accrue(&mut m, Clock::get()?.slot)?;
-    m.params = params;
     m.paused = paused;
+    match plan {
+        UpdatePlan::Unchanged => {
+            m.pending_params = MarketParams::default();
+            m.pending_params_slot = 0;
+        }
+        UpdatePlan::Announce { since } => {
+            m.pending_params = params;
+            m.pending_params_slot = since;
+            emit!(ParamsAnnounced {
+                market: market_key,
+                announced_slot: since,
+                applies_from_slot: since.saturating_add(PARAMS_NOTICE_SLOTS),
+                target_margin_bps: params.target_margin_bps,
+                maint_margin_bps: params.maint_margin_bps,
+                liquidation_penalty_bps: params.liquidation_penalty_bps,
+            });
+        }
+        UpdatePlan::Apply => {
+            // Interest up to now accrues at the old rate curve.
+            accrue(&mut m, slot)?;
+            m.params = params;
+            m.pending_params = MarketParams::default();
+            m.pending_params_slot = 0;
+        }
+    }
     emit!(ParamsUpdated {
-        market: ctx.accounts.market.key(),
+        market: market_key,
         paused,
-        target_margin_bps: params.target_margin_bps,
-        maint_margin_bps: params.maint_margin_bps,
-        max_liq_notional_per_slot: params.max_liq_notional_per_slot,
+        target_margin_bps: m.params.target_margin_bps,
+        maint_margin_bps: m.params.maint_margin_bps,
+        max_liq_notional_per_slot: m.params.max_liq_notional_per_slot,
     });
     Ok(())
 }

@@ -6,8 +6,8 @@ use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::LotRedeemed;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, transfer_in,
-    with_lots, with_slab,
+    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
+    transfer_in, with_lots, with_slab,
 };
 use crate::math;
 use crate::oracle::load_price;
@@ -46,7 +46,7 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
     let mut m = ctx.accounts.market.load_mut()?;
     accrue(&mut m, clock.slot)?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-    observe_price(&mut m, &market_key, price.price, clock.slot)?;
+    observe_price(&mut m, &market_key, &price, clock.slot)?;
     let eff = effective_params(&m)?;
     let (init_margin_bps, maint_margin_bps) = (eff.init_margin_bps, eff.maint_margin_bps);
     let lot = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
@@ -57,7 +57,7 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
         free_lot(lots, lot_index, lot_generation)?;
         Ok(lot)
     })?;
-    with_slab(&ctx.accounts.slab, &market_key, |slab| {
+    let (shares, c_before, c_after) = with_slab(&ctx.accounts.slab, &market_key, |slab| {
         let p = slab
             .get_mut(lot.position_index, lot.position_generation)
             .map_err(SoftliqError::from)?;
@@ -71,6 +71,7 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
             init_margin_bps
         ))?;
         require!(h >= 0, SoftliqError::InsufficientHealth);
+        let c_before = p.collateral_native;
         p.collateral_native = c;
         if !math!(health::is_liquidatable(
             c,
@@ -80,14 +81,16 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
         ))? {
             p.end_episode();
         }
-        Ok(())
+        Ok((p.debt_shares, c_before, c))
     })?;
+    reband(&mut m, (shares, c_before), (shares, c_after))?;
     m.pool_cash_native = checked_add(m.pool_cash_native, lot.tab_debt_native)?;
     m.lot_debt_outstanding_native =
         checked_sub(m.lot_debt_outstanding_native, lot.tab_debt_native)?;
     m.insurance_balance_native = checked_add(m.insurance_balance_native, lot.tab_penalty_native)?;
-    m.penalties_collected_native =
-        checked_add(m.penalties_collected_native, lot.tab_penalty_native)?;
+    m.penalties_collected_native = m
+        .penalties_collected_native
+        .saturating_add(lot.tab_penalty_native);
     m.total_lot_collateral_native =
         checked_sub(m.total_lot_collateral_native, lot.collateral_native)?;
     m.total_position_collateral_native =

@@ -5,9 +5,7 @@ use super::lot_ref::open_lot;
 use crate::engine::auction;
 use crate::error::SoftliqError;
 use crate::events::LotReset;
-use crate::instructions::common::{
-    checked_add, checked_sub, observe_price, transfer_out, with_lots,
-};
+use crate::instructions::common::{checked_sub, observe_price, transfer_out, with_lots};
 use crate::math;
 use crate::oracle::load_price;
 use crate::state::{LotBook, Market, VAULT_AUTH_SEED};
@@ -35,14 +33,15 @@ pub struct AuctionReset<'info> {
 }
 
 /// Restarts a lot's auction at the fresh oracle price once it is past the
-/// tail or below the cusp; pays a small tip capped by the insurance balance.
+/// tail or below the cusp; pays a small tip capped by the insurance balance
+/// for the first `auction_max_resets` resets of a lot, nothing after.
 pub fn handler(ctx: Context<AuctionReset>, lot_index: u32, lot_generation: u32) -> Result<()> {
     let clock = Clock::get()?;
     let market_key = ctx.accounts.market.key();
     let mut m = ctx.accounts.market.load_mut()?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-    observe_price(&mut m, &market_key, price.price, clock.slot)?;
-    let (start, resets) = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
+    observe_price(&mut m, &market_key, &price, clock.slot)?;
+    let (start, resets, tip_due) = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
         let lot = open_lot(lots, lot_index, lot_generation)?;
         require!(lot.collateral_native > 0, SoftliqError::ResetTooEarly);
         let elapsed = clock.slot.saturating_sub(lot.start_slot);
@@ -52,25 +51,29 @@ pub fn handler(ctx: Context<AuctionReset>, lot_index: u32, lot_generation: u32) 
                 &m.params,
                 lot.start_price,
                 now,
-                elapsed,
-                lot.resets
+                elapsed
             ))?,
             SoftliqError::ResetTooEarly
         );
+        let tip_due = auction::reset_tip_due(&m.params, lot.resets);
         lot.start_price = math!(auction::start_price(
             price.price,
             m.params.auction_start_buffer_bps
         ))?;
         lot.start_slot = clock.slot;
-        lot.resets = math!(lot.resets.checked_add(1))?;
-        Ok((lot.start_price, lot.resets))
+        lot.resets = lot.resets.saturating_add(1);
+        Ok((lot.start_price, lot.resets, tip_due))
     })?;
-    let tip = m
-        .params
-        .auction_reset_tip_native
-        .min(m.insurance_balance_native);
+    // Past `auction_max_resets` a reset is free: the floor still holds.
+    let tip = if tip_due {
+        m.params
+            .auction_reset_tip_native
+            .min(m.insurance_balance_native)
+    } else {
+        0
+    };
     m.insurance_balance_native = checked_sub(m.insurance_balance_native, tip)?;
-    m.keeper_paid_native = checked_add(m.keeper_paid_native, tip)?;
+    m.keeper_paid_native = m.keeper_paid_native.saturating_add(tip);
     let bump = m.vault_auth_bump;
     drop(m);
     let a = &ctx.accounts;

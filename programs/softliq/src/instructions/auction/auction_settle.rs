@@ -44,9 +44,9 @@ pub fn handler(ctx: Context<AuctionSettle>, lot_index: u32, lot_generation: u32)
     m.insurance_balance_native = checked_sub(m.insurance_balance_native, covered)?;
     m.pool_cash_native = checked_add(m.pool_cash_native, covered)?;
     m.lot_debt_outstanding_native = checked_sub(m.lot_debt_outstanding_native, shortfall)?;
-    m.bad_debt_insurance_native = checked_add(m.bad_debt_insurance_native, covered)?;
-    m.bad_debt_socialized_native = checked_add(m.bad_debt_socialized_native, socialized)?;
-    m.lots_settled = checked_add(m.lots_settled, 1)?;
+    m.bad_debt_insurance_native = m.bad_debt_insurance_native.saturating_add(covered);
+    m.bad_debt_socialized_native = m.bad_debt_socialized_native.saturating_add(socialized);
+    m.lots_settled = m.lots_settled.saturating_add(1);
     let bump = m.vault_auth_bump;
     drop(m);
     let a = &ctx.accounts;

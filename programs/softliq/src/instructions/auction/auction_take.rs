@@ -6,7 +6,7 @@ use crate::engine::auction::{self, TakeError};
 use crate::error::SoftliqError;
 use crate::events::LotTaken;
 use crate::instructions::common::{
-    checked_add, checked_sub, transfer_in, transfer_out, with_lots, with_slab,
+    checked_add, checked_sub, reband, transfer_in, transfer_out, with_lots, with_slab,
 };
 use crate::math;
 use crate::state::{Lot, LotBook, Market, PositionSlab, VAULT_AUTH_SEED};
@@ -76,8 +76,7 @@ pub fn handler(
                     &m.params,
                     lot.start_price,
                     price,
-                    elapsed,
-                    lot.resets
+                    elapsed
                 ))?,
                 SoftliqError::LotNeedsReset
             );
@@ -112,9 +111,10 @@ pub fn handler(
     m.lot_debt_outstanding_native =
         checked_sub(m.lot_debt_outstanding_native, take.to_pool_native)?;
     m.insurance_balance_native = checked_add(m.insurance_balance_native, take.to_insurance_native)?;
-    m.penalties_collected_native =
-        checked_add(m.penalties_collected_native, take.to_insurance_native)?;
-    m.auction_proceeds_native = checked_add(m.auction_proceeds_native, take.paid_native)?;
+    m.penalties_collected_native = m
+        .penalties_collected_native
+        .saturating_add(take.to_insurance_native);
+    m.auction_proceeds_native = m.auction_proceeds_native.saturating_add(take.paid_native);
     m.total_lot_collateral_native =
         checked_sub(m.total_lot_collateral_native, take.collateral_out_native)?;
 
@@ -201,13 +201,15 @@ fn return_surplus(
         let credited = with_slab(slab, market_key, |s| {
             match s.get_mut(lot.position_index, lot.position_generation) {
                 Ok(p) if p.owner == lot.owner => {
-                    p.collateral_native = checked_add(p.collateral_native, amount)?;
-                    Ok(true)
+                    let before = p.collateral_native;
+                    p.collateral_native = checked_add(before, amount)?;
+                    Ok(Some((p.debt_shares, before, p.collateral_native)))
                 }
-                _ => Ok(false),
+                _ => Ok(None),
             }
         })?;
-        if credited {
+        if let Some((shares, before, after)) = credited {
+            reband(m, (shares, before), (shares, after))?;
             m.total_position_collateral_native =
                 checked_add(m.total_position_collateral_native, amount)?;
             return Ok(Surplus::ToPosition);

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use super::insurance_deposit::INSURANCE_REQUEST;
+use super::insurance_withdraw::INSURANCE_WITHDRAW_WINDOW_SLOTS;
 use crate::error::SoftliqError;
 use crate::events::InsuranceChanged;
 use crate::instructions::common::require_nonzero;
@@ -17,14 +18,31 @@ pub struct InsuranceRequestWithdraw<'info> {
     pub stake: Account<'info, InsuranceStake>,
 }
 
-/// Starts the cooldown for withdrawing `shares` (replaces any earlier request
-/// and restarts the cooldown). Requested shares keep bearing losses.
+/// Requests the withdrawal of `shares`. A new request, or one for more shares
+/// than the live one, starts the cooldown; asking for fewer (or the same)
+/// shares while a request is live keeps its cooldown. A request lapses
+/// `INSURANCE_WITHDRAW_WINDOW_SLOTS` after its cooldown. Requested shares keep
+/// bearing losses until withdrawn.
 pub fn handler(ctx: Context<InsuranceRequestWithdraw>, shares: u64) -> Result<()> {
     require_nonzero(shares)?;
+    let slot = Clock::get()?.slot;
+    let cooldown = ctx
+        .accounts
+        .market
+        .load()?
+        .params
+        .insurance_withdraw_cooldown_slots;
     let stake = &mut ctx.accounts.stake;
     require!(stake.shares >= shares, SoftliqError::InsufficientShares);
+    let lapses = stake
+        .request_slot
+        .saturating_add(cooldown)
+        .saturating_add(INSURANCE_WITHDRAW_WINDOW_SLOTS);
+    let live = stake.pending_shares > 0 && slot <= lapses;
+    if !(live && shares <= stake.pending_shares) {
+        stake.request_slot = slot;
+    }
     stake.pending_shares = shares;
-    stake.request_slot = Clock::get()?.slot;
     let balance_after = ctx.accounts.market.load()?.insurance_balance_native;
     emit!(InsuranceChanged {
         market: ctx.accounts.market.key(),

@@ -5,7 +5,7 @@ use super::insurance_deposit::INSURANCE_WITHDRAW;
 use crate::engine::pool;
 use crate::error::SoftliqError;
 use crate::events::InsuranceChanged;
-use crate::instructions::common::{checked_sub, transfer_out};
+use crate::instructions::common::{accrue, certain_loss, checked_sub, transfer_out};
 use crate::math;
 use crate::state::{InsuranceStake, Market, STAKE_SEED, VAULT_AUTH_SEED};
 
@@ -28,14 +28,25 @@ pub struct InsuranceWithdraw<'info> {
     /// CHECK: vault authority PDA.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,
+    /// CHECK: read and guarded by `oracle::load_price` when the pool has debt.
+    pub oracle: UncheckedAccount<'info>,
     pub debt_token_program: Interface<'info, TokenInterface>,
 }
 
-/// Withdraws the requested shares once the cooldown has elapsed, at the
-/// fund's value now (after any losses it covered meanwhile).
+/// Slots after the cooldown during which a request can be withdrawn; then it
+/// lapses and must be made again (a new cooldown). No request keeps an exit
+/// open for ever, ready for the moment a loss becomes certain.
+pub const INSURANCE_WITHDRAW_WINDOW_SLOTS: u64 = 9_000;
+
+/// Withdraws the requested shares once the cooldown has elapsed and before
+/// the window after it closes, at the fund's exit value now: its balance less
+/// what it may still have to cover (the certain loss of insolvent positions,
+/// all debt awaited from lots; `engine::pool::insurance_exit_value`).
 pub fn handler(ctx: Context<InsuranceWithdraw>) -> Result<()> {
-    let slot = Clock::get()?.slot;
+    let clock = Clock::get()?;
+    let slot = clock.slot;
     let market_key = ctx.accounts.market.key();
+    let oracle = ctx.accounts.oracle.to_account_info();
     let stake = &mut ctx.accounts.stake;
     let shares = stake.pending_shares;
     require!(shares > 0, SoftliqError::NoPendingWithdrawal);
@@ -45,10 +56,21 @@ pub fn handler(ctx: Context<InsuranceWithdraw>) -> Result<()> {
             .request_slot
             .checked_add(m.params.insurance_withdraw_cooldown_slots))?;
         require!(slot >= ready, SoftliqError::CooldownNotElapsed);
+        require!(
+            slot <= ready.saturating_add(INSURANCE_WITHDRAW_WINDOW_SLOTS),
+            SoftliqError::WithdrawWindowExpired
+        );
+        accrue(&mut m, slot)?;
+        let loss = certain_loss(&mut m, &market_key, &oracle, &clock)?;
+        let value = pool::insurance_exit_value(
+            m.insurance_balance_native,
+            loss,
+            m.lot_debt_outstanding_native,
+        );
         let amount = math!(pool::amount_for_shares(
             shares,
             m.insurance_shares_total,
-            m.insurance_balance_native
+            value
         ))?;
         m.insurance_shares_total = checked_sub(m.insurance_shares_total, shares)?;
         m.insurance_balance_native = checked_sub(m.insurance_balance_native, amount)?;

@@ -7,7 +7,7 @@ use crate::error::SoftliqError;
 use crate::events::{CrankCompleted, LotBookFull, PositionLiquidated};
 use crate::instructions::common::{
     accrue, checked_add, checked_sub, effective_params, health_i64, observe_price, position_debt,
-    transfer_out, with_lots, with_slab,
+    reband, transfer_out, with_lots, with_slab,
 };
 use crate::math;
 use crate::math::BORROW_INDEX_SCALE;
@@ -74,7 +74,7 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
     );
     accrue(&mut m, clock.slot)?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-    observe_price(&mut m, &ctx.accounts.market.key(), price.price, clock.slot)?;
+    observe_price(&mut m, &ctx.accounts.market.key(), &price, clock.slot)?;
     // Maintenance and target carry the add-on of the update before this slot
     // (`maint_addon_bps`): a rise reaches liquidations one update after it
     // reached borrowers, never in the slot it happens (docs/dynamic-risk.md).
@@ -105,7 +105,7 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
         })
     })?;
     m.insurance_balance_native = checked_sub(m.insurance_balance_native, pay_total)?;
-    m.keeper_paid_native = checked_add(m.keeper_paid_native, pay_total)?;
+    m.keeper_paid_native = m.keeper_paid_native.saturating_add(pay_total);
     let bump = m.vault_auth_bump;
     drop(m);
     transfer_out(
@@ -238,6 +238,7 @@ fn liquidate_one(
     p.debt_shares = checked_sub(p.debt_shares, removed)?;
     p.last_liq_slot = env.slot;
     let (owner, c1, shares1) = (p.owner, p.collateral_native, p.debt_shares);
+    reband(m, (checked_add(shares1, removed)?, c0), (shares1, c1))?;
 
     let lot = lots
         .get_mut(lot_index, lot_generation)
@@ -264,9 +265,10 @@ fn liquidate_one(
         checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
     m.budget_used_notional_native =
         checked_add(m.budget_used_notional_native, step.seized_notional_native)?;
-    m.seized_collateral_native =
-        checked_add(m.seized_collateral_native, step.seize_collateral_native)?;
-    m.liquidations = checked_add(m.liquidations, 1)?;
+    m.seized_collateral_native = m
+        .seized_collateral_native
+        .saturating_add(step.seize_collateral_native);
+    m.liquidations = m.liquidations.saturating_add(1);
 
     let debt1 = position_debt(m, shares1)?;
     let pr = &env.params;

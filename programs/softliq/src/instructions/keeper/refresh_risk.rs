@@ -21,5 +21,5 @@ pub fn handler(ctx: Context<RefreshRisk>) -> Result<()> {
     let key = ctx.accounts.market.key();
     let mut m = ctx.accounts.market.load_mut()?;
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
-    observe_price(&mut m, &key, price.price, clock.slot)
+    observe_price(&mut m, &key, &price, clock.slot)
 }

@@ -5,7 +5,7 @@ use crate::engine::pool;
 use crate::error::SoftliqError;
 use crate::events::LpWithdrawn;
 use crate::instructions::common::{
-    accrue, checked_sub, pool_value_exit, require_nonzero, transfer_out,
+    accrue, certain_loss, checked_sub, pool_borrowed, require_nonzero, transfer_out,
 };
 use crate::math;
 use crate::state::{LpAccount, Market, LP_SEED, VAULT_AUTH_SEED};
@@ -29,11 +29,16 @@ pub struct LpWithdraw<'info> {
     /// CHECK: vault authority PDA.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,
+    /// CHECK: read and guarded by `oracle::load_price` when the pool has debt.
+    pub oracle: UncheckedAccount<'info>,
     pub debt_token_program: Interface<'info, TokenInterface>,
 }
 
-/// Redeems shares for debt tokens at the exit value (lot receivables excluded);
-/// only idle cash can leave, never lent-out funds.
+/// Redeems shares for debt tokens at the exit value: cash and position debt,
+/// lot receivables excluded, less the loss that insolvent positions have
+/// already made certain at the oracle's conservative price beyond what the
+/// insurance fund covers (`certain_loss`); only idle cash can leave, never
+/// lent-out funds. Needs the oracle only while the pool has debt.
 pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
     require_nonzero(shares)?;
     require!(
@@ -41,10 +46,22 @@ pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
         SoftliqError::InsufficientShares
     );
     let market_key = ctx.accounts.market.key();
-    let (amount, value, bump) = {
+    let clock = Clock::get()?;
+    let (amount, value, loss, bump) = {
         let mut m = ctx.accounts.market.load_mut()?;
-        accrue(&mut m, Clock::get()?.slot)?;
-        let value = pool_value_exit(&m)?;
+        accrue(&mut m, clock.slot)?;
+        let loss = certain_loss(
+            &mut m,
+            &market_key,
+            &ctx.accounts.oracle.to_account_info(),
+            &clock,
+        )?;
+        let value = pool::lp_exit_value(
+            m.pool_cash_native,
+            pool_borrowed(&m)?,
+            loss,
+            m.insurance_balance_native,
+        );
         let amount = math!(pool::amount_for_shares(shares, m.lp_shares_total, value))?;
         require!(amount > 0, SoftliqError::ZeroAmount);
         require!(
@@ -53,7 +70,8 @@ pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
         );
         m.lp_shares_total = checked_sub(m.lp_shares_total, shares)?;
         m.pool_cash_native = checked_sub(m.pool_cash_native, amount)?;
-        (amount, value, m.vault_auth_bump)
+        let loss = u64::try_from(loss).unwrap_or(u64::MAX);
+        (amount, value, loss, m.vault_auth_bump)
     };
     let lp = &mut ctx.accounts.lp_account;
     lp.shares = checked_sub(lp.shares, shares)?;
@@ -72,7 +90,8 @@ pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
         owner: lp.owner,
         shares,
         amount,
-        exit_value: value
+        exit_value: value,
+        certain_loss: loss,
     });
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt,
+    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
     require_nonzero, transfer_out, with_slab,
 };
 use crate::math;
@@ -49,23 +49,31 @@ pub fn handler(ctx: Context<Borrow>, index: u32, generation: u32, amount: u64) -
     );
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
     // A rising add-on applies to borrowing at once.
-    observe_price(&mut m, &market_key, price.price, clock.slot)?;
+    observe_price(&mut m, &market_key, &price, clock.slot)?;
     let init_margin_bps = effective_params(&m)?.init_margin_bps;
     let new_shares = math!(health::shares_for_borrow(amount, m.borrow_index))?;
-    let (collateral_after, debt_after) = with_slab(&ctx.accounts.slab, &market_key, |slab| {
-        let p = owned(slab, index, generation, &owner)?;
-        let shares = checked_add(p.debt_shares, new_shares)?;
-        let debt = position_debt(&m, shares)?;
-        let h = math!(health::health(
-            p.collateral_native,
-            debt,
-            price.conservative(),
-            init_margin_bps
-        ))?;
-        require!(h >= 0, SoftliqError::InsufficientHealth);
-        p.debt_shares = shares;
-        Ok((p.collateral_native, debt))
-    })?;
+    let (collateral_after, debt_after, shares_before) =
+        with_slab(&ctx.accounts.slab, &market_key, |slab| {
+            let p = owned(slab, index, generation, &owner)?;
+            let shares = checked_add(p.debt_shares, new_shares)?;
+            let debt = position_debt(&m, shares)?;
+            let h = math!(health::health(
+                p.collateral_native,
+                debt,
+                price.conservative(),
+                init_margin_bps
+            ))?;
+            require!(h >= 0, SoftliqError::InsufficientHealth);
+            let before = p.debt_shares;
+            p.debt_shares = shares;
+            Ok((p.collateral_native, debt, before))
+        })?;
+    let shares_after = checked_add(shares_before, new_shares)?;
+    reband(
+        &mut m,
+        (shares_before, collateral_after),
+        (shares_after, collateral_after),
+    )?;
     m.total_debt_shares = checked_add(m.total_debt_shares, new_shares)?;
     m.pool_cash_native = checked_sub(m.pool_cash_native, amount)?;
     let (bump, borrow_index) = (m.vault_auth_bump, m.borrow_index);

@@ -5,7 +5,7 @@ use super::position_ref::{owned, ACTION_DEPOSIT};
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    checked_add, position_debt, require_nonzero, transfer_in, with_slab,
+    checked_add, checked_sub, position_debt, reband, require_nonzero, transfer_in, with_slab,
 };
 use crate::state::{Market, PositionSlab};
 
@@ -42,6 +42,8 @@ pub fn handler(
         Ok((p.collateral_native, p.debt_shares))
     })?;
     m.total_position_collateral_native = checked_add(m.total_position_collateral_native, amount)?;
+    let before = checked_sub(collateral_after, amount)?;
+    reband(&mut m, (shares, before), (shares, collateral_after))?;
     let debt_after = position_debt(&m, shares)?;
     let borrow_index = m.borrow_index;
     drop(m);

@@ -6,7 +6,8 @@ use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, position_debt, require_nonzero, transfer_in, with_slab,
+    accrue, checked_add, checked_sub, position_debt, reband, require_nonzero, transfer_in,
+    with_slab,
 };
 use crate::math;
 use crate::state::{Market, PositionSlab};
@@ -36,7 +37,7 @@ pub fn handler(ctx: Context<Repay>, index: u32, generation: u32, max_amount: u64
     let mut m = ctx.accounts.market.load_mut()?;
     accrue(&mut m, Clock::get()?.slot)?;
     let index_now = m.borrow_index;
-    let (paid, removed, collateral_after, debt_after) =
+    let (paid, removed, collateral_after, debt_after, shares_after) =
         with_slab(&ctx.accounts.slab, &market_key, |slab| {
             let p = slab
                 .get_mut(index, generation)
@@ -59,9 +60,16 @@ pub fn handler(ctx: Context<Repay>, index: u32, generation: u32, max_amount: u64
                 removed,
                 p.collateral_native,
                 position_debt(&m, p.debt_shares)?,
+                p.debt_shares,
             ))
         })?;
     m.total_debt_shares = checked_sub(m.total_debt_shares, removed)?;
+    let shares_before = checked_add(shares_after, removed)?;
+    reband(
+        &mut m,
+        (shares_before, collateral_after),
+        (shares_after, collateral_after),
+    )?;
     m.pool_cash_native = checked_add(m.pool_cash_native, paid)?;
     drop(m);
     transfer_in(

@@ -6,8 +6,8 @@ use crate::engine::health;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_sub, effective_params, observe_price, position_debt, require_nonzero,
-    transfer_out, with_slab,
+    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
+    require_nonzero, transfer_out, with_slab,
 };
 use crate::math;
 use crate::oracle::load_price;
@@ -49,7 +49,7 @@ pub fn handler(
     let mut m = ctx.accounts.market.load_mut()?;
     accrue(&mut m, clock.slot)?;
     let init_margin_bps = effective_params(&m)?.init_margin_bps;
-    let (collateral_after, debt_after, seen) =
+    let (collateral_after, debt_after, seen, shares) =
         with_slab(&ctx.accounts.slab, &market_key, |slab| {
             let p = owned(slab, index, generation, &owner)?;
             require!(
@@ -69,15 +69,17 @@ pub fn handler(
                     init_margin_bps
                 ))?;
                 require!(h >= 0, SoftliqError::InsufficientHealth);
-                seen = Some(price.price);
+                seen = Some(price);
             }
             p.collateral_native = collateral_after;
-            Ok((collateral_after, debt, seen))
+            Ok((collateral_after, debt, seen, p.debt_shares))
         })?;
     if let Some(price) = seen {
-        observe_price(&mut m, &market_key, price, clock.slot)?;
+        observe_price(&mut m, &market_key, &price, clock.slot)?;
     }
     m.total_position_collateral_native = checked_sub(m.total_position_collateral_native, amount)?;
+    let before = checked_add(collateral_after, amount)?;
+    reband(&mut m, (shares, before), (shares, collateral_after))?;
     let (bump, borrow_index) = (m.vault_auth_bump, m.borrow_index);
     drop(m);
     transfer_out(

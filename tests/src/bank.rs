@@ -136,6 +136,14 @@ impl Bank {
         self.ctx.set_sysvar(&c);
     }
 
+    /// Sets the clock's unix time (fixtures: the market records oracle
+    /// publish times, which follow the clock).
+    pub async fn set_unix_timestamp(&mut self, ts: i64) {
+        let mut c = self.clock().await;
+        c.unix_timestamp = ts;
+        self.ctx.set_sysvar(&c);
+    }
+
     pub async fn slot(&mut self) -> u64 {
         self.clock().await.slot
     }

@@ -248,6 +248,8 @@ async fn scenario() -> Scenario {
     let mut bank = Bank::start().await;
     bank.warp_to(SLOT_CREATE).await;
     assert_eq!(bank.slot().await, SLOT_CREATE);
+    // The market records oracle publish times: pin the clock's time too.
+    bank.set_unix_timestamp(1_750_000_000).await;
     let cfg = MarketConfig {
         params: MarketParams {
             // A short ramp: one crank seizes at most a quarter of the position, so an

@@ -35,10 +35,8 @@ import {
 
 export type MarketParamsState = { -readonly [K in (typeof MARKET_PARAMS.fields)[number]['name']]: bigint };
 
-/** A decoded `RiskParams` (`reserved`: the 4 reserved u64). */
-export type RiskParamsState = {
-    -readonly [K in (typeof RISK_PARAMS.fields)[number]['name']]: K extends 'reserved' ? bigint[] : bigint;
-};
+/** A decoded `RiskParams` (the adaptive budget and the urgent tier in its last four fields). */
+export type RiskParamsState = { -readonly [K in (typeof RISK_PARAMS.fields)[number]['name']]: bigint };
 
 /** A decoded `RiskState` (the volatility estimate and the margin add-ons). */
 export type RiskStateState = { -readonly [K in (typeof RISK_STATE.fields)[number]['name']]: bigint };
@@ -93,6 +91,12 @@ export interface MarketState {
     pendingParamsSlot: bigint;
     /** Octave of the lowest solvency band (`engine::bands`). */
     bandOctaveMin: bigint;
+    /** Adaptive budget level for `budgetSlot` (`engine::budget`). */
+    budgetLevelNative: bigint;
+    /** Last slot in which the per-slot budget stopped a liquidation. */
+    budgetBoundSlot: bigint;
+    /** Urgent-tier notional used in `budgetSlot`. */
+    urgentUsedNotionalNative: bigint;
     reserved: bigint[];
     /** Parameters announced by `update_params`, applicable from `pendingParamsSlot + PARAMS_NOTICE_SLOTS`. */
     pendingParams: MarketParamsState;
@@ -201,9 +205,9 @@ function readField(data: Uint8Array, view: DataView, offset: number, type: Field
             return data.subarray(offset, offset + 2);
         case 'u64x4':
         case 'u64x8':
-        case 'u64x13':
+        case 'u64x10':
         case 'u64x16': {
-            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : type === 'u64x13' ? 13 : 16;
+            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : type === 'u64x10' ? 10 : 16;
             const out: bigint[] = new Array(n);
             for (let i = 0; i < n; i++) out[i] = view.getBigUint64(offset + 8 * i, true);
             return out;

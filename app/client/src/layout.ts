@@ -36,8 +36,8 @@ export const FIELD_SIZE = {
     u64x4: 32,
     /** `[u64; 8]` */
     u64x8: 64,
-    /** `[u64; 13]` (`Market.reserved`) */
-    u64x13: 104,
+    /** `[u64; 10]` (`Market.reserved`) */
+    u64x10: 80,
     /** `[u64; 16]` */
     u64x16: 128,
     /** `MarketParams`, nested in `Market` */
@@ -63,7 +63,7 @@ const FIELD_ALIGN: Record<FieldType, number> = {
     bytes2: 1,
     u64x4: 8,
     u64x8: 8,
-    u64x13: 8,
+    u64x10: 8,
     u64x16: 8,
     params: 8,
     riskParams: 8,
@@ -145,7 +145,7 @@ export const MARKET_PARAMS = structLayout('MarketParams', [
 ] as const);
 export type MarketParamsField = (typeof MARKET_PARAMS.fields)[number]['name'];
 
-/** `state::params::RiskParams`: 12 u64 + `[u64; 4]`, 128 bytes. */
+/** `state::params::RiskParams`: 16 u64, 128 bytes. */
 export const RISK_PARAMS = structLayout('RiskParams', [
     ['volEnabled', 'u64'],
     ['volHalfLifeSlots', 'u64'],
@@ -159,7 +159,10 @@ export const RISK_PARAMS = structLayout('RiskParams', [
     ['budgetFloorBps', 'u64'],
     ['maxPriceMoveBps', 'u64'],
     ['maxCrankGapSlots', 'u64'],
-    ['reserved', 'u64x4'],
+    ['budgetGrowthBps', 'u64'],
+    ['budgetCapBps', 'u64'],
+    ['urgentGapBps', 'u64'],
+    ['urgentBudgetBps', 'u64'],
 ] as const);
 export type RiskParamsField = (typeof RISK_PARAMS.fields)[number]['name'];
 
@@ -225,7 +228,10 @@ export const MARKET = structLayout('Market', [
     ['lastOraclePublishTime', 'i64'],
     ['pendingParamsSlot', 'u64'],
     ['bandOctaveMin', 'u64'],
-    ['reserved', 'u64x13'],
+    ['budgetLevelNative', 'u64'],
+    ['budgetBoundSlot', 'u64'],
+    ['urgentUsedNotionalNative', 'u64'],
+    ['reserved', 'u64x10'],
     ['pendingParams', 'params'],
     ['bands', 'bands'],
 ] as const);

@@ -83,7 +83,10 @@ export function staticDefaultRiskParams(): RiskParams {
         budgetFloorBps: 10_000n,
         maxPriceMoveBps: 50n,
         maxCrankGapSlots: 8n,
-        reserved: [0n, 0n, 0n, 0n],
+        budgetGrowthBps: 0n,
+        budgetCapBps: 10_000n,
+        urgentGapBps: 0n,
+        urgentBudgetBps: 0n,
     };
 }
 

@@ -87,10 +87,11 @@ describe('Market', () => {
     test('risk, risk_state and the red-team fields at the literal Rust offsets (8 + 728, 8 + 856, 8 + 920)', () => {
         const bytes = marketBytes(randomMarketArgs(new Rng(5)));
         const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        // RiskParams: 12 u64 then reserved [u64; 4]; RiskState: 8 u64.
+        // RiskParams: 16 u64 (the last four: adaptive budget, urgent tier); RiskState: 8 u64.
         for (let k = 0; k < 16; k++) v.setBigUint64(736 + 8 * k, 1_000n + BigInt(k), true);
         for (let k = 0; k < 8; k++) v.setBigUint64(864 + 8 * k, 2_000n + BigInt(k), true);
-        // last_oracle_publish_time, pending_params_slot, band_octave_min, reserved [u64; 13].
+        // last_oracle_publish_time, pending_params_slot, band_octave_min, budget_level_native,
+        // budget_bound_slot, urgent_used_notional_native, reserved [u64; 10].
         for (let k = 0; k < 16; k++) v.setBigUint64(928 + 8 * k, 3_000n + BigInt(k), true);
         // pending_params (MarketParams) at 8 + 1,048, bands at 8 + 1,304 (16 bytes each).
         v.setBigUint64(1_056, 4_000n, true);
@@ -101,14 +102,19 @@ describe('Market', () => {
         assert.equal(m.risk.volEnabled, 1_000n);
         assert.equal(m.risk.marginAddonCapBps, 1_005n);
         assert.equal(m.risk.maxCrankGapSlots, 1_011n);
-        assert.deepStrictEqual(m.risk.reserved, [1_012n, 1_013n, 1_014n, 1_015n]);
+        assert.deepStrictEqual(
+            [m.risk.budgetGrowthBps, m.risk.budgetCapBps, m.risk.urgentGapBps, m.risk.urgentBudgetBps],
+            [1_012n, 1_013n, 1_014n, 1_015n],
+        );
         assert.deepStrictEqual(Object.values(m.riskState), Array.from({ length: 8 }, (_, k) => 2_000n + BigInt(k)));
         assert.equal(m.riskState.addonBps, 2_004n);
         assert.equal(m.riskState.maintAddonBps, 2_005n);
         assert.equal(m.lastOraclePublishTime, 3_000n);
         assert.equal(m.pendingParamsSlot, 3_001n);
         assert.equal(m.bandOctaveMin, 3_002n);
-        assert.deepStrictEqual(m.reserved, Array.from({ length: 13 }, (_, k) => 3_003n + BigInt(k)));
+        assert.equal(m.budgetLevelNative, 3_003n);
+        assert.equal(m.urgentUsedNotionalNative, 3_005n);
+        assert.deepStrictEqual(m.reserved, Array.from({ length: 10 }, (_, k) => 3_006n + BigInt(k)));
         assert.equal(m.pendingParams.initMarginBps, 4_000n);
         assert.equal(m.bands.length, 256);
         assert.deepStrictEqual(m.bands[255], { debtShares: 5_000n, collateralNative: 5_001n });

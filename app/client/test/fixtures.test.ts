@@ -77,7 +77,7 @@ describe('fixtures written by the Rust program', () => {
         assert.deepStrictEqual(toFixtureEncoding(m.riskState), state, 'risk_state');
         assert.equal(m.risk.marginAddonCapBps, BigInt(risk.margin_addon_cap_bps));
         assert.equal(m.risk.volEnabled, BigInt(risk.vol_enabled));
-        assert.deepStrictEqual(m.risk.reserved, risk.reserved.map(BigInt));
+        assert.equal(m.risk.budgetCapBps, BigInt(risk.budget_cap_bps));
         assert.equal(m.riskState.lastPrice, BigInt(state.last_price));
         assert.equal(m.riskState.lastSlot, BigInt(state.last_slot));
         assert.equal(m.riskState.variancePpb2, BigInt(state.variance_ppb2));

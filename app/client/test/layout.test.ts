@@ -113,13 +113,14 @@ describe('layout.ts mirrors the Rust structs', () => {
         assert.equal(MARKET.offsets.risk, 728);
         assert.equal(MARKET.offsets.riskState, 728 + 128);
         assert.equal(MARKET.offsets.lastOraclePublishTime, 920);
-        assert.equal(MARKET.offsets.reserved, 920 + 24);
+        assert.equal(MARKET.offsets.reserved, 920 + 48);
         assert.equal(MARKET.offsets.pendingParams, 1_048);
         assert.equal(MARKET.offsets.bands, 1_048 + 256);
         assert.deepStrictEqual([MARKET_PARAMS_OFFSET, MARKET_RISK_OFFSET, MARKET_RISK_STATE_OFFSET], [296, 736, 864]);
         assert.equal(RISK_PARAMS.offsets.marginAddonCapBps, 40);
         assert.equal(RISK_PARAMS.offsets.depthNative, 56);
-        assert.equal(RISK_PARAMS.offsets.reserved, 96);
+        assert.equal(RISK_PARAMS.offsets.budgetGrowthBps, 96);
+        assert.equal(RISK_PARAMS.offsets.urgentBudgetBps, 120);
         assert.equal(RISK_STATE.offsets.addonBps, 32);
         assert.equal(RISK_STATE.offsets.maintAddonBps, 40);
         assert.equal(POSITION.offsets.collateralNative, 32);
@@ -153,7 +154,7 @@ describe('layout.ts agrees with the committed IDL (bytemuck, repr C types)', () 
         '[u8; 2]': 'bytes2',
         '[u64; 4]': 'u64x4',
         '[u64; 8]': 'u64x8',
-        '[u64; 13]': 'u64x13',
+        '[u64; 10]': 'u64x10',
         '[u64; 16]': 'u64x16',
         '[Band; 256]': 'bands',
         MarketParams: 'params',

@@ -96,8 +96,9 @@ export function randomRiskParams(rng: Rng): RiskParamsArgs {
     const names = [
         'volEnabled', 'volHalfLifeSlots', 'volMaxMoveBps', 'volHorizonSlots', 'volKBps', 'marginAddonCapBps',
         'marginStepBps', 'depthNative', 'budgetDepthBps', 'budgetFloorBps', 'maxPriceMoveBps', 'maxCrankGapSlots',
+        'budgetGrowthBps', 'budgetCapBps', 'urgentGapBps', 'urgentBudgetBps',
     ] as const;
-    return { ...Object.fromEntries(names.map(n => [n, rng.value()])), reserved: Array.from({ length: 4 }, () => rng.value()) } as RiskParamsArgs;
+    return Object.fromEntries(names.map(n => [n, rng.value()])) as RiskParamsArgs;
 }
 
 export function randomRiskState(rng: Rng): RiskStateArgs {
@@ -151,7 +152,10 @@ export function randomMarketArgs(rng: Rng): MarketArgs {
         lastOraclePublishTime: rng.value() >> 1n,
         pendingParamsSlot: rng.value(),
         bandOctaveMin: rng.value(),
-        reserved: Array.from({ length: 13 }, () => rng.value()),
+        budgetLevelNative: rng.value(),
+        budgetBoundSlot: rng.value(),
+        urgentUsedNotionalNative: rng.value(),
+        reserved: Array.from({ length: 10 }, () => rng.value()),
         pendingParams: randomParams(rng),
         bands: Array.from({ length: 256 }, () => ({ debtShares: rng.value(), collateralNative: rng.value() })),
     };

@@ -80,32 +80,14 @@ pub fn sort_most_unhealthy(c: &mut [Candidate]) {
 /// (episode state, rounding slack, dust floor), without the market-wide
 /// per-slot budget and auction cap, which change as the slot's cranks land.
 pub fn crank_input(market: &Market, p: &Position, debt: u64, price: u64, slot: u64) -> LiqInput {
-    let ongoing = p.in_episode();
-    LiqInput {
-        collateral_native: p.collateral_native,
-        debt_native: debt,
+    LiqInput::for_position(
+        p,
+        debt,
         price,
-        episode_slots: if ongoing {
-            slot.saturating_sub(p.liq_start_slot)
-        } else {
-            0
-        },
-        episode_start_collateral_native: if ongoing {
-            p.episode_start_collateral_native
-        } else {
-            p.collateral_native
-        },
-        episode_seized_collateral_native: if ongoing {
-            p.episode_seized_collateral_native
-        } else {
-            0
-        },
-        // As the program: covers the rounding of debt shares.
-        slack_native: 3u64.saturating_add(market.borrow_index / BORROW_INDEX_SCALE),
-        in_episode: ongoing,
-        min_notional: market.params.dust_native,
-        ..LiqInput::default()
-    }
+        slot,
+        market.borrow_index,
+        market.params.dust_native,
+    )
 }
 
 /// Whether a crank at `slot` and `price` would seize something from `p`
@@ -125,7 +107,7 @@ pub fn would_liquidate(market: &Market, p: &Position, debt: u64, price: u64, slo
     {
         return false;
     }
-    let params = LiqParams::from_market(&market.params);
+    let params = LiqParams::for_crank(&market.params, &market.risk);
     matches!(
         plan(&params, &crank_input(market, p, debt, price, slot)),
         Ok(Ok(_))

@@ -100,8 +100,18 @@ impl RunKind {
 
     /// The run's dynamic-risk parameters (static for all but `dynamic`).
     pub fn risk(self, market_depth_quote: f64) -> RiskParams {
+        // The adaptive budget and urgent tier of the soft rule.
+        let (_, rule) = softliq::engine::params::soft_rule((market_depth_quote * 1e6) as u64);
+        let adaptive = |r: RiskParams| RiskParams {
+            budget_growth_bps: rule.budget_growth_bps,
+            budget_cap_bps: rule.budget_cap_bps,
+            urgent_gap_bps: rule.urgent_gap_bps,
+            urgent_budget_bps: rule.urgent_budget_bps,
+            ..r
+        };
         match self {
-            RunKind::Dynamic => dynamic_risk(market_depth_quote),
+            RunKind::Dynamic => adaptive(dynamic_risk(market_depth_quote)),
+            RunKind::Soft => adaptive(RiskParams::static_default()),
             _ => RiskParams::static_default(),
         }
     }
@@ -965,8 +975,10 @@ impl World<'_> {
         });
         for batch in batches {
             if budget != 0 {
+                // Stop once the slot's budget (adaptive level) and urgent
+                // allowance are both spent.
                 let m = self.tm.market_state(&mut self.bank).await;
-                if m.budget_slot == slot && m.budget_used_notional_native >= budget {
+                if softliq::engine::budget::at_slot(&m, &market.params, slot).exhausted() {
                     break;
                 }
             }

@@ -131,6 +131,11 @@ pub struct CrankCompleted {
     pub entries: u32,
     pub liquidated: u32,
     pub keeper_paid: u64,
+    /// The slot's adaptive budget level (0 = unlimited) and what is used of it
+    /// and of the urgent allowance after this crank.
+    pub budget_level: u64,
+    pub budget_used: u64,
+    pub urgent_used: u64,
 }
 
 #[event]

@@ -1,5 +1,6 @@
 pub mod test_attacks;
 pub mod test_auction;
+pub mod test_budget;
 pub mod test_crank;
 pub mod test_fixtures;
 pub mod test_foundation;

@@ -136,7 +136,8 @@ impl Fx for RiskParams {
         Value::Object(fx_struct!(RiskParams, *self;
             vol_enabled, vol_half_life_slots, vol_max_move_bps, vol_horizon_slots, vol_k_bps,
             margin_addon_cap_bps, margin_step_bps, depth_native, budget_depth_bps,
-            budget_floor_bps, max_price_move_bps, max_crank_gap_slots, reserved,
+            budget_floor_bps, max_price_move_bps, max_crank_gap_slots, budget_growth_bps,
+            budget_cap_bps, urgent_gap_bps, urgent_budget_bps,
         ))
     }
 }
@@ -177,7 +178,8 @@ fn market_fields(m: &Market) -> Value {
         lots_settled, interest_accrued_native,
         vault_auth_bump, oracle_kind, inverted, collateral_decimals, debt_decimals, paused,
         _padding, risk, risk_state, last_oracle_publish_time, pending_params_slot,
-        band_octave_min, reserved, pending_params, bands,
+        band_octave_min, budget_level_native, budget_bound_slot, urgent_used_notional_native,
+        reserved, pending_params, bands,
     ))
 }
 

@@ -2,6 +2,7 @@
 //! the property tests call exactly this code.
 pub mod auction;
 pub mod bands;
+pub mod budget;
 pub mod fees;
 pub mod health;
 pub mod interest;

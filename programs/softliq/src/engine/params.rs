@@ -149,6 +149,60 @@ impl MarketParams {
     }
 }
 
+/// The soft rule's per-slot budget: bps of the external market's depth.
+pub const SOFT_BUDGET_DEPTH_BPS: u64 = 45;
+/// The soft rule's budget growth per bound slot (and decay per slack slot):
+/// off. On the measured paths every growth tried (×1.1 to ×1.5 a slot)
+/// raised bad debt (docs/adaptive-budget.md); a market whose book is small
+/// against its external depth may set it with `set_risk_params`.
+pub const SOFT_BUDGET_GROWTH_BPS: u64 = 0;
+/// The soft rule's budget ceiling, bps of the base (used once growth is on).
+pub const SOFT_BUDGET_CAP_BPS: u64 = 100_000;
+/// The soft rule's urgent tier: off, for the same measured reason.
+pub const SOFT_URGENT_GAP_BPS: u64 = 0;
+/// The soft rule's urgent allowance, bps of the base budget.
+pub const SOFT_URGENT_BUDGET_BPS: u64 = 0;
+
+/// The soft parameters for a market, derived from what its admin can know:
+/// the depth of the external market the seized collateral is sold into
+/// (`depth_native`: debt-token native on one side of the book; 0 = unknown,
+/// then no per-slot budget). Everything else is the defaults of
+/// [`MarketParams::default_soft`] except where the rule says otherwise
+/// (docs/parameters.md, "The soft rule"):
+///
+/// - per-slot budget `SOFT_BUDGET_DEPTH_BPS` of the depth: what arbitrage
+///   clears from the external market per slot at a bounded price impact;
+/// - the auction starts at 98% of the oracle and falls 0.5% a slot, so that
+///   bidders who resell into the external market (fees and slippage ≈ 0.5%)
+///   take the slot's lots at once; a 4% lot buffer, so that a lot sold below
+///   the seizure price still repays its debt; no ramp (the budget spreads
+///   the selling);
+/// - the adaptive budget and the urgent tier (`engine::budget`) are present
+///   but off (`SOFT_BUDGET_GROWTH_BPS`, `SOFT_URGENT_GAP_BPS`): on the
+///   simulator's paths more throughput meant more price impact and more bad
+///   debt (docs/adaptive-budget.md).
+pub fn soft_rule(depth_native: u64) -> (MarketParams, crate::state::RiskParams) {
+    let budget =
+        (depth_native as u128).saturating_mul(SOFT_BUDGET_DEPTH_BPS as u128) / (BPS as u128);
+    let params = MarketParams {
+        auction_start_buffer_bps: 9_800,
+        auction_step_slots: 1,
+        auction_cut_bps: 9_950,
+        lot_buffer_bps: 400,
+        liq_ramp_slots: 0,
+        max_liq_notional_per_slot: u64::try_from(budget).unwrap_or(u64::MAX),
+        ..MarketParams::default_soft()
+    };
+    let risk = crate::state::RiskParams {
+        budget_growth_bps: SOFT_BUDGET_GROWTH_BPS,
+        budget_cap_bps: SOFT_BUDGET_CAP_BPS,
+        urgent_gap_bps: SOFT_URGENT_GAP_BPS,
+        urgent_budget_bps: SOFT_URGENT_BUDGET_BPS,
+        ..crate::state::RiskParams::static_default()
+    };
+    (params, risk)
+}
+
 /// Checks every parameter against its hard bounds.
 pub fn validate(p: &MarketParams) -> Result<(), ParamError> {
     let close_all = p.target_margin_bps == TARGET_CLOSE_ALL;

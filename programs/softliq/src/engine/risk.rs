@@ -50,7 +50,10 @@ pub fn validate(p: &MarketParams, r: &RiskParams) -> Result<(), RiskError> {
         && r.budget_floor_bps <= BPS
         && (1..=5_000).contains(&r.max_price_move_bps)
         && (1..=1_500).contains(&r.max_crank_gap_slots)
-        && r.reserved == [0; 4];
+        && r.budget_growth_bps <= 20_000
+        && (10_000..=1_000_000).contains(&r.budget_cap_bps)
+        && r.urgent_gap_bps <= 5_000
+        && r.urgent_budget_bps <= 1_000_000;
     if !bounds_ok {
         return Err(RiskError::Bounds);
     }

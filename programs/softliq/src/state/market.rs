@@ -86,7 +86,13 @@ pub struct Market {
     /// Octave of the lowest solvency band (`engine::bands`), fixed at creation
     /// from the first oracle price.
     pub band_octave_min: u64,
-    pub reserved: [u64; 13],
+    /// Adaptive budget level for `budget_slot` (`engine::budget::level_for`).
+    pub budget_level_native: u64,
+    /// Last slot in which the per-slot budget stopped a liquidation.
+    pub budget_bound_slot: u64,
+    /// Urgent-tier notional used in `budget_slot`.
+    pub urgent_used_notional_native: u64,
+    pub reserved: [u64; 10],
     /// Parameters announced by `update_params`, applied by a later update
     /// with the same values after `PARAMS_NOTICE_SLOTS` (`engine::params::plan_update`).
     pub pending_params: MarketParams,

@@ -113,7 +113,18 @@ pub struct RiskParams {
     pub max_price_move_bps: u64,
     /// …and longest gap between cranks (slots); move × gap + penalty ≤ maintenance.
     pub max_crank_gap_slots: u64,
-    pub reserved: [u64; 4],
+    /// Adaptive budget (`engine::budget`): growth of the per-slot budget after
+    /// a slot in which it bound, and decay by the same factor after a slack
+    /// slot, bps (0 = a fixed budget).
+    pub budget_growth_bps: u64,
+    /// Most the adaptive budget may reach, bps of its base (≥ 10,000).
+    pub budget_cap_bps: u64,
+    /// Urgent tier (`engine::liquidation`): a position whose loan-to-value is
+    /// within this many bps of insolvency (debt = collateral value) is
+    /// liquidated beyond the per-slot budget, without ramp (0 = no urgent tier).
+    pub urgent_gap_bps: u64,
+    /// Urgent positions' own per-slot allowance, bps of the base budget.
+    pub urgent_budget_bps: u64,
 }
 
 impl RiskParams {
@@ -134,7 +145,10 @@ impl RiskParams {
             budget_floor_bps: 10_000,
             max_price_move_bps: 50,
             max_crank_gap_slots: 8,
-            reserved: [0; 4],
+            budget_growth_bps: 0,
+            budget_cap_bps: 10_000,
+            urgent_gap_bps: 0,
+            urgent_budget_bps: 0,
         }
     }
 }

@@ -133,6 +133,12 @@ export type Market = {
    * from the first oracle price.
    */
   bandOctaveMin: bigint;
+  /** Adaptive budget level for `budget_slot` (`engine::budget::level_for`). */
+  budgetLevelNative: bigint;
+  /** Last slot in which the per-slot budget stopped a liquidation. */
+  budgetBoundSlot: bigint;
+  /** Urgent-tier notional used in `budget_slot`. */
+  urgentUsedNotionalNative: bigint;
   reserved: Array<bigint>;
   /**
    * Parameters announced by `update_params`, applied by a later update
@@ -209,6 +215,12 @@ export type MarketArgs = {
    * from the first oracle price.
    */
   bandOctaveMin: number | bigint;
+  /** Adaptive budget level for `budget_slot` (`engine::budget::level_for`). */
+  budgetLevelNative: number | bigint;
+  /** Last slot in which the per-slot budget stopped a liquidation. */
+  budgetBoundSlot: number | bigint;
+  /** Urgent-tier notional used in `budget_slot`. */
+  urgentUsedNotionalNative: number | bigint;
   reserved: Array<number | bigint>;
   /**
    * Parameters announced by `update_params`, applied by a later update
@@ -271,7 +283,10 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["lastOraclePublishTime", getI64Encoder()],
       ["pendingParamsSlot", getU64Encoder()],
       ["bandOctaveMin", getU64Encoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 13 })],
+      ["budgetLevelNative", getU64Encoder()],
+      ["budgetBoundSlot", getU64Encoder()],
+      ["urgentUsedNotionalNative", getU64Encoder()],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 10 })],
       ["pendingParams", getMarketParamsEncoder()],
       ["bands", getArrayEncoder(getBandEncoder(), { size: 256 })],
     ]),
@@ -327,7 +342,10 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["lastOraclePublishTime", getI64Decoder()],
     ["pendingParamsSlot", getU64Decoder()],
     ["bandOctaveMin", getU64Decoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 13 })],
+    ["budgetLevelNative", getU64Decoder()],
+    ["budgetBoundSlot", getU64Decoder()],
+    ["urgentUsedNotionalNative", getU64Decoder()],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 10 })],
     ["pendingParams", getMarketParamsDecoder()],
     ["bands", getArrayDecoder(getBandDecoder(), { size: 256 })],
   ]);

@@ -35,6 +35,13 @@ export type CrankCompleted = {
   entries: number;
   liquidated: number;
   keeperPaid: bigint;
+  /**
+   * The slot's adaptive budget level (0 = unlimited) and what is used of it
+   * and of the urgent allowance after this crank.
+   */
+  budgetLevel: bigint;
+  budgetUsed: bigint;
+  urgentUsed: bigint;
 };
 
 export type CrankCompletedArgs = {
@@ -44,6 +51,13 @@ export type CrankCompletedArgs = {
   entries: number;
   liquidated: number;
   keeperPaid: number | bigint;
+  /**
+   * The slot's adaptive budget level (0 = unlimited) and what is used of it
+   * and of the urgent allowance after this crank.
+   */
+  budgetLevel: number | bigint;
+  budgetUsed: number | bigint;
+  urgentUsed: number | bigint;
 };
 
 export function getCrankCompletedEncoder(): FixedSizeEncoder<CrankCompletedArgs> {
@@ -55,6 +69,9 @@ export function getCrankCompletedEncoder(): FixedSizeEncoder<CrankCompletedArgs>
       ["entries", getU32Encoder()],
       ["liquidated", getU32Encoder()],
       ["keeperPaid", getU64Encoder()],
+      ["budgetLevel", getU64Encoder()],
+      ["budgetUsed", getU64Encoder()],
+      ["urgentUsed", getU64Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -75,6 +92,9 @@ export function getCrankCompletedDecoder(): FixedSizeDecoder<CrankCompleted> {
       ["entries", getU32Decoder()],
       ["liquidated", getU32Decoder()],
       ["keeperPaid", getU64Decoder()],
+      ["budgetLevel", getU64Decoder()],
+      ["budgetUsed", getU64Decoder()],
+      ["urgentUsed", getU64Decoder()],
     ]),
     [
       getConstantDecoder(

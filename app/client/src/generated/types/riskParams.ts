@@ -8,8 +8,6 @@
 
 import {
   combineCodec,
-  getArrayDecoder,
-  getArrayEncoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -53,7 +51,22 @@ export type RiskParams = {
   maxPriceMoveBps: bigint;
   /** …and longest gap between cranks (slots); move × gap + penalty ≤ maintenance. */
   maxCrankGapSlots: bigint;
-  reserved: Array<bigint>;
+  /**
+   * Adaptive budget (`engine::budget`): growth of the per-slot budget after
+   * a slot in which it bound, and decay by the same factor after a slack
+   * slot, bps (0 = a fixed budget).
+   */
+  budgetGrowthBps: bigint;
+  /** Most the adaptive budget may reach, bps of its base (≥ 10,000). */
+  budgetCapBps: bigint;
+  /**
+   * Urgent tier (`engine::liquidation`): a position whose loan-to-value is
+   * within this many bps of insolvency (debt = collateral value) is
+   * liquidated beyond the per-slot budget, without ramp (0 = no urgent tier).
+   */
+  urgentGapBps: bigint;
+  /** Urgent positions' own per-slot allowance, bps of the base budget. */
+  urgentBudgetBps: bigint;
 };
 
 export type RiskParamsArgs = {
@@ -84,7 +97,22 @@ export type RiskParamsArgs = {
   maxPriceMoveBps: number | bigint;
   /** …and longest gap between cranks (slots); move × gap + penalty ≤ maintenance. */
   maxCrankGapSlots: number | bigint;
-  reserved: Array<number | bigint>;
+  /**
+   * Adaptive budget (`engine::budget`): growth of the per-slot budget after
+   * a slot in which it bound, and decay by the same factor after a slack
+   * slot, bps (0 = a fixed budget).
+   */
+  budgetGrowthBps: number | bigint;
+  /** Most the adaptive budget may reach, bps of its base (≥ 10,000). */
+  budgetCapBps: number | bigint;
+  /**
+   * Urgent tier (`engine::liquidation`): a position whose loan-to-value is
+   * within this many bps of insolvency (debt = collateral value) is
+   * liquidated beyond the per-slot budget, without ramp (0 = no urgent tier).
+   */
+  urgentGapBps: number | bigint;
+  /** Urgent positions' own per-slot allowance, bps of the base budget. */
+  urgentBudgetBps: number | bigint;
 };
 
 export function getRiskParamsEncoder(): FixedSizeEncoder<RiskParamsArgs> {
@@ -101,7 +129,10 @@ export function getRiskParamsEncoder(): FixedSizeEncoder<RiskParamsArgs> {
     ["budgetFloorBps", getU64Encoder()],
     ["maxPriceMoveBps", getU64Encoder()],
     ["maxCrankGapSlots", getU64Encoder()],
-    ["reserved", getArrayEncoder(getU64Encoder(), { size: 4 })],
+    ["budgetGrowthBps", getU64Encoder()],
+    ["budgetCapBps", getU64Encoder()],
+    ["urgentGapBps", getU64Encoder()],
+    ["urgentBudgetBps", getU64Encoder()],
   ]);
 }
 
@@ -119,7 +150,10 @@ export function getRiskParamsDecoder(): FixedSizeDecoder<RiskParams> {
     ["budgetFloorBps", getU64Decoder()],
     ["maxPriceMoveBps", getU64Decoder()],
     ["maxCrankGapSlots", getU64Decoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 4 })],
+    ["budgetGrowthBps", getU64Decoder()],
+    ["budgetCapBps", getU64Decoder()],
+    ["urgentGapBps", getU64Decoder()],
+    ["urgentBudgetBps", getU64Decoder()],
   ]);
 }
 

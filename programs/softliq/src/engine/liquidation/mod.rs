@@ -19,9 +19,16 @@ pub struct LiqParams {
     pub lot_buffer_bps: u64,
     pub close_factor_bps: u64,
     pub liq_ramp_slots: u64,
+    /// Urgent tier: a position whose loan-to-value is within this many bps
+    /// of insolvency (debt = collateral value at the oracle) is urgent: no
+    /// ramp, and the urgent allowance on top of the per-slot budget (0 = no
+    /// urgent tier). Waiting would turn it into bad debt within a slot or two
+    /// of an adverse move.
+    pub urgent_gap_bps: u64,
 }
 
 impl LiqParams {
+    /// The sizing parameters of the parameters in force, without an urgent tier.
     pub fn from_market(p: &crate::state::MarketParams) -> Self {
         Self {
             maint_margin_bps: p.maint_margin_bps,
@@ -30,6 +37,16 @@ impl LiqParams {
             lot_buffer_bps: p.lot_buffer_bps,
             close_factor_bps: p.close_factor_bps,
             liq_ramp_slots: p.liq_ramp_slots,
+            urgent_gap_bps: 0,
+        }
+    }
+
+    /// The sizing parameters a crank uses: those in force and the urgent tier
+    /// of the market's risk parameters.
+    pub fn for_crank(p: &crate::state::MarketParams, r: &crate::state::RiskParams) -> Self {
+        Self {
+            urgent_gap_bps: r.urgent_gap_bps,
+            ..Self::from_market(p)
         }
     }
     /// Debt credited per unit of seized value: `1 − pen − buf` (bps).
@@ -52,6 +69,8 @@ pub struct LiqInput {
     pub episode_seized_collateral_native: u64,
     /// Seized notional the market may still take this slot (None = unlimited).
     pub budget_remaining_notional: Option<u64>,
+    /// Urgent positions' allowance left this slot, on top of the budget.
+    pub urgent_remaining_notional: u64,
     /// Collateral the auction may still take in (None = unlimited).
     pub hole_remaining_collateral: Option<u64>,
     /// Extra health (debt-token native) to aim above target, covering share rounding.
@@ -62,6 +81,63 @@ pub struct LiqInput {
     /// A step stopped by a bound (ramp, budget, hole, close factor) that would
     /// seize less notional than this is skipped: no dust lots.
     pub min_notional: u64,
+}
+
+/// Base of the rounding slack the crank aims above target health.
+pub const SLACK_BASE_NATIVE: u64 = 3;
+
+/// The slack the crank aims above target health (debt-token native): the
+/// debt moved into a lot is removed from the position as debt shares rounded
+/// down (`health::shares_for_repay`), and the position's debt is read back
+/// rounded up (`health::debt_native`), so what is left can exceed the plan by
+/// one share's worth (`borrow_index / BORROW_INDEX_SCALE`, rounded down, so
+/// plus one) and a unit each way: `3 + borrow_index / BORROW_INDEX_SCALE`.
+pub fn rounding_slack_native(borrow_index: u64) -> u64 {
+    SLACK_BASE_NATIVE.saturating_add(borrow_index / crate::math::BORROW_INDEX_SCALE)
+}
+
+impl LiqInput {
+    /// The sizing input for a position at `slot`, as `crank_liquidate` and the
+    /// keeper build it: its episode state (a new episode starts now when none
+    /// is under way), the rounding slack and the dust floor. The market-wide
+    /// allowances (per-slot budget, urgent allowance, auction cap) are left
+    /// unlimited for the caller to set.
+    pub fn for_position(
+        p: &crate::state::Position,
+        debt_native: u64,
+        price: u64,
+        slot: u64,
+        borrow_index: u64,
+        dust_native: u64,
+    ) -> Self {
+        let ongoing = p.in_episode();
+        Self {
+            collateral_native: p.collateral_native,
+            debt_native,
+            price,
+            episode_slots: if ongoing {
+                slot.saturating_sub(p.liq_start_slot)
+            } else {
+                0
+            },
+            episode_start_collateral_native: if ongoing {
+                p.episode_start_collateral_native
+            } else {
+                p.collateral_native
+            },
+            episode_seized_collateral_native: if ongoing {
+                p.episode_seized_collateral_native
+            } else {
+                0
+            },
+            budget_remaining_notional: None,
+            urgent_remaining_notional: 0,
+            hole_remaining_collateral: None,
+            slack_native: rounding_slack_native(borrow_index),
+            in_episode: ongoing,
+            min_notional: dust_native,
+        }
+    }
 }
 
 /// Which limit decided the seized size.
@@ -103,6 +179,9 @@ pub struct LiqPlan {
     /// Collateral target health needed before any bound.
     pub needed_collateral_native: u64,
     pub unrestorable: bool,
+    /// The position was urgent: the part of `seized_notional_native` beyond
+    /// the budget is charged to the urgent allowance.
+    pub urgent: bool,
     pub bound: Bound,
 }
 
@@ -152,6 +231,11 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
     let value = m(value_of(c, s.price, Rounding::Down))?;
     let restorable_debt = m(mul_div_u128(value, k as u128, BPS as u128, Rounding::Down))?;
     let unrestorable = (d as u128) >= restorable_debt || s.price == 0;
+    // Urgent: loan-to-value ≥ 1 − gap (insolvent ones included).
+    let urgent = p.urgent_gap_bps > 0 && {
+        let threshold = BPS.saturating_sub(p.urgent_gap_bps) as u128;
+        (d as u128).saturating_mul(BPS as u128) >= value.saturating_mul(threshold)
+    };
 
     let needed = if unrestorable {
         c
@@ -210,7 +294,7 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
         };
         limit(cap.min(u64::MAX as u128) as u64, Bound::CloseFactor);
     }
-    if !unrestorable {
+    if !unrestorable && !urgent {
         let frac = ramp_fraction_bps(p.liq_ramp_slots, s.episode_slots);
         let allowed = m(mul_div_u128(
             s.episode_start_collateral_native as u128,
@@ -222,6 +306,11 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
         limit(cap.min(u64::MAX as u128) as u64, Bound::Ramp);
     }
     if let Some(budget) = s.budget_remaining_notional {
+        let budget = if urgent {
+            budget.saturating_add(s.urgent_remaining_notional)
+        } else {
+            budget
+        };
         let cap = if s.price == 0 {
             u128::MAX
         } else {
@@ -279,6 +368,7 @@ pub fn plan(p: &LiqParams, s: &LiqInput) -> Result<Result<LiqPlan, NoLiq>, LiqEr
         seized_notional_native: m(to_u64(notional))?,
         needed_collateral_native: needed,
         unrestorable,
+        urgent,
         bound,
     }))
 }

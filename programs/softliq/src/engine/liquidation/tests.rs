@@ -41,6 +41,7 @@ fn fresh(c: u64, d: u64, price: u64) -> LiqInput {
         episode_start_collateral_native: c,
         episode_seized_collateral_native: 0,
         budget_remaining_notional: None,
+        urgent_remaining_notional: 0,
         hole_remaining_collateral: None,
         slack_native: CRANK_SLACK,
         in_episode: false,
@@ -121,6 +122,7 @@ fn worked_example_restores_exactly_target() {
             seized_notional_native: 244_444_533,
             needed_collateral_native: 2_444_445_334,
             unrestorable: false,
+            urgent: false,
             bound: Bound::Target,
         }
     );
@@ -192,6 +194,7 @@ fn unrestorable_solvent_position_is_seized_whole() {
             seized_notional_native: 1_000_000_000,
             needed_collateral_native: TEN_SOL,
             unrestorable: true,
+            urgent: false,
             bound: Bound::Whole,
         }
     );
@@ -636,6 +639,7 @@ fn case() -> impl Strategy<Value = (MarketParams, LiqInput)> {
                     episode_start_collateral_native: c + seized,
                     episode_seized_collateral_native: seized,
                     budget_remaining_notional: budget,
+                    urgent_remaining_notional: 0,
                     hole_remaining_collateral: hole,
                     slack_native: slack,
                     in_episode,
@@ -923,6 +927,7 @@ proptest! {
             lot_buffer_bps: f[3],
             close_factor_bps: f[4],
             liq_ramp_slots: f[5],
+            urgent_gap_bps: 0,
         };
         let s = LiqInput {
             collateral_native: c,
@@ -932,6 +937,7 @@ proptest! {
             episode_start_collateral_native: e[1],
             episode_seized_collateral_native: e[2],
             budget_remaining_notional: budget,
+            urgent_remaining_notional: 0,
             hole_remaining_collateral: hole,
             slack_native: e[3],
             in_episode: e[0] & 1 == 1,
@@ -961,6 +967,7 @@ proptest! {
             episode_start_collateral_native: e[1],
             episode_seized_collateral_native: e[2],
             budget_remaining_notional: budget,
+            urgent_remaining_notional: 0,
             hole_remaining_collateral: hole,
             slack_native: e[3],
             in_episode: e[0] & 1 == 1,
@@ -973,6 +980,90 @@ proptest! {
             }
             Ok(Err(_)) => {}
             Err(err) => prop_assert_eq!(err, LiqError::Math),
+        }
+    }
+}
+
+#[test]
+fn the_input_the_crank_and_the_keeper_build_is_one() {
+    use crate::state::{Position, POSITION_IN_EPISODE, POSITION_IN_USE};
+    let fresh_pos = Position {
+        collateral_native: 7,
+        flags: POSITION_IN_USE,
+        ..Default::default()
+    };
+    let i = LiqInput::for_position(
+        &fresh_pos,
+        5,
+        9,
+        100,
+        2 * crate::math::BORROW_INDEX_SCALE,
+        11,
+    );
+    assert_eq!(
+        (
+            i.episode_slots,
+            i.episode_start_collateral_native,
+            i.in_episode
+        ),
+        (0, 7, false)
+    );
+    assert_eq!(
+        (i.slack_native, i.min_notional),
+        (SLACK_BASE_NATIVE + 2, 11)
+    );
+    assert_eq!(
+        (i.budget_remaining_notional, i.hole_remaining_collateral),
+        (None, None)
+    );
+    let ongoing = Position {
+        flags: POSITION_IN_USE | POSITION_IN_EPISODE,
+        liq_start_slot: 90,
+        episode_start_collateral_native: 20,
+        episode_seized_collateral_native: 13,
+        ..fresh_pos
+    };
+    let i = LiqInput::for_position(&ongoing, 5, 9, 100, crate::math::BORROW_INDEX_SCALE, 0);
+    assert_eq!(
+        (
+            i.episode_slots,
+            i.episode_start_collateral_native,
+            i.episode_seized_collateral_native
+        ),
+        (10, 20, 13)
+    );
+}
+
+proptest! {
+    /// The urgent tier: only positions within the gap of insolvency may go
+    /// past the budget, never past budget + allowance, and they skip the ramp.
+    #[test]
+    fn urgency_extends_the_budget_for_near_insolvent_positions_only(
+        c in 1_000_000u64..1u64 << 40,
+        ltv_bps in 9_000u64..10_500,
+        gap in 1u64..2_000,
+        budget in 0u64..1u64 << 36,
+        allowance in 0u64..1u64 << 36,
+        ramp in 0u64..20,
+    ) {
+        let price = 100_000_000_000u64;
+        let value = c as u128 * price as u128 / crate::math::PRICE_SCALE as u128;
+        let d = (value * ltv_bps as u128 / BPS as u128) as u64;
+        let p = LiqParams { urgent_gap_bps: gap, liq_ramp_slots: ramp, ..soft() };
+        let input = LiqInput {
+            budget_remaining_notional: Some(budget),
+            urgent_remaining_notional: allowance,
+            ..fresh(c, d, price)
+        };
+        let urgent = d as u128 * BPS as u128 >= value * (BPS - gap) as u128;
+        if let Ok(Ok(step)) = plan(&p, &input).map_err(|_| ()) {
+            prop_assert_eq!(step.urgent, urgent);
+            if urgent {
+                prop_assert!(step.seized_notional_native as u128 <= budget as u128 + allowance as u128);
+                prop_assert!(step.bound != Bound::Ramp);
+            } else {
+                prop_assert!(step.seized_notional_native <= budget);
+            }
         }
     }
 }

@@ -265,7 +265,7 @@ fn each_risk_bound_rejects() {
     let p = MarketParams::default_soft();
     assert_eq!(validate(&p, &dynamic()), Ok(()));
     type Mutate = fn(&mut RiskParams);
-    let cases: [Mutate; 15] = [
+    let cases: [Mutate; 19] = [
         |r| r.vol_enabled = 2,
         |r| r.vol_half_life_slots = 0,
         |r| r.vol_max_move_bps = 0,
@@ -283,7 +283,11 @@ fn each_risk_bound_rejects() {
         |r| r.budget_floor_bps = 10_001,
         |r| r.max_price_move_bps = 0,
         |r| r.max_crank_gap_slots = 0,
-        |r| r.reserved[3] = 1,
+        |r| r.budget_growth_bps = 20_001,
+        |r| r.budget_cap_bps = 9_999,
+        |r| r.budget_cap_bps = 1_000_001,
+        |r| r.urgent_gap_bps = 5_001,
+        |r| r.urgent_budget_bps = 1_000_001,
     ];
     for (i, f) in cases.iter().enumerate() {
         let mut r = dynamic();

@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::liquidation::{plan, LiqInput, LiqParams, LiqPlan};
+use crate::engine::budget::{self, SlotBudget};
+use crate::engine::liquidation::{plan, Bound, LiqError, LiqInput, LiqParams, LiqPlan, NoLiq};
 use crate::engine::{auction, fees, health};
 use crate::error::SoftliqError;
 use crate::events::{CrankCompleted, LotBookFull, PositionLiquidated};
@@ -10,7 +11,6 @@ use crate::instructions::common::{
     reband, transfer_out, with_lots, with_slab,
 };
 use crate::math;
-use crate::math::BORROW_INDEX_SCALE;
 use crate::oracle::{load_price, OraclePrice};
 use crate::state::{
     BookView, Lot, LotBook, Market, MarketParams, Position, PositionSlab, POSITION_IN_EPISODE,
@@ -79,24 +79,26 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
     // (`maint_addon_bps`): a rise reaches liquidations one update after it
     // reached borrowers, never in the slot it happens (docs/dynamic-risk.md).
     let params = effective_params(&m)?;
-    if m.budget_slot != clock.slot {
-        m.budget_slot = clock.slot;
-        m.budget_used_notional_native = 0;
-    }
+    // The adaptive per-slot budget and the urgent allowance (engine::budget):
+    // a new slot advances the level (grown after a bound slot, decayed after
+    // slack ones).
+    let mut slot_budget = budget::at_slot(&m, &params, clock.slot);
     let env = CrankEnv {
         market: ctx.accounts.market.key(),
         slab: ctx.accounts.slab.key(),
         slot: clock.slot,
         price,
         params,
-        liq: LiqParams::from_market(&params),
+        liq: LiqParams::for_crank(&params, &m.risk),
     };
     let mut liquidated = 0u32;
     let mut pay_total = 0u64;
     with_slab(&ctx.accounts.slab, &env.market, |slab| {
         with_lots(&ctx.accounts.lot_book, &env.market, |lots| {
             for e in entries.iter() {
-                if let Some(pay) = liquidate_one(&env, &mut m, slab, lots, *e, pay_total)? {
+                let step =
+                    liquidate_one(&env, &mut m, &mut slot_budget, slab, lots, *e, pay_total)?;
+                if let Some(pay) = step {
                     liquidated = checked_add(liquidated as u64, 1)? as u32;
                     pay_total = checked_add(pay_total, pay)?;
                 }
@@ -106,6 +108,10 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
     })?;
     m.insurance_balance_native = checked_sub(m.insurance_balance_native, pay_total)?;
     m.keeper_paid_native = m.keeper_paid_native.saturating_add(pay_total);
+    m.budget_slot = clock.slot;
+    m.budget_level_native = slot_budget.level_native;
+    m.budget_used_notional_native = slot_budget.used_native;
+    m.urgent_used_notional_native = slot_budget.urgent_used_native;
     let bump = m.vault_auth_bump;
     drop(m);
     transfer_out(
@@ -125,6 +131,9 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
         entries: entries.len() as u32,
         liquidated,
         keeper_paid: pay_total,
+        budget_level: slot_budget.level_native,
+        budget_used: slot_budget.used_native,
+        urgent_used: slot_budget.urgent_used_native,
     });
     Ok(())
 }
@@ -134,47 +143,33 @@ fn remaining(cap: u64, used: u64) -> Option<u64> {
     (cap != 0).then(|| cap.saturating_sub(used))
 }
 
-/// The sizing input for a position, starting a new episode's view when none is under way.
-fn liq_input(m: &Market, p: &Position, debt: u64, env: &CrankEnv) -> LiqInput {
-    let ongoing = p.in_episode();
+/// The sizing input for a position (`LiqInput::for_position`) with the
+/// slot's allowances: the budget, the urgent allowance, the auction cap.
+fn liq_input(m: &Market, sb: &SlotBudget, p: &Position, debt: u64, env: &CrankEnv) -> LiqInput {
     LiqInput {
-        collateral_native: p.collateral_native,
-        debt_native: debt,
-        price: env.price.price,
-        episode_slots: if ongoing {
-            env.slot.saturating_sub(p.liq_start_slot)
-        } else {
-            0
-        },
-        episode_start_collateral_native: if ongoing {
-            p.episode_start_collateral_native
-        } else {
-            p.collateral_native
-        },
-        episode_seized_collateral_native: if ongoing {
-            p.episode_seized_collateral_native
-        } else {
-            0
-        },
-        budget_remaining_notional: remaining(
-            env.params.max_liq_notional_per_slot,
-            m.budget_used_notional_native,
-        ),
+        budget_remaining_notional: sb.remaining(),
+        urgent_remaining_notional: sb.urgent_remaining(),
         hole_remaining_collateral: remaining(
             m.params.max_lot_collateral_native,
             m.total_lot_collateral_native,
         ),
-        // Covers the rounding of debt shares (at most one index unit plus one).
-        slack_native: 3u64.saturating_add(m.borrow_index / BORROW_INDEX_SCALE),
-        in_episode: ongoing,
-        min_notional: m.params.dust_native,
+        ..LiqInput::for_position(
+            p,
+            debt,
+            env.price.price,
+            env.slot,
+            m.borrow_index,
+            m.params.dust_native,
+        )
     }
 }
 
 /// Liquidates one entry; `Ok(None)` is a skip. Returns the keeper pay.
+#[allow(clippy::too_many_arguments)]
 fn liquidate_one(
     env: &CrankEnv,
     m: &mut Market,
+    sb: &mut SlotBudget,
     slab: &mut BookView<Position>,
     lots: &mut BookView<Lot>,
     e: PositionRef,
@@ -187,16 +182,22 @@ fn liquidate_one(
         return Ok(None);
     }
     let debt = position_debt(m, p.debt_shares)?;
-    let step: LiqPlan = match plan(&env.liq, &liq_input(m, p, debt, env)) {
+    let step: LiqPlan = match plan(&env.liq, &liq_input(m, sb, p, debt, env)) {
         Ok(Ok(step)) => step,
-        Ok(Err(crate::engine::liquidation::NoLiq::Healthy)) => {
+        Ok(Err(NoLiq::Healthy)) => {
             if p.in_episode() {
                 p.end_episode();
             }
             return Ok(None);
         }
-        Ok(Err(_bounded)) => return Ok(None),
-        Err(_) => return err!(SoftliqError::MathOverflow),
+        Ok(Err(NoLiq::Bounded(bound))) => {
+            if bound == Bound::Budget {
+                m.budget_bound_slot = env.slot;
+            }
+            return Ok(None);
+        }
+        Err(LiqError::BadParams) => return err!(SoftliqError::InvalidLotBuffer),
+        Err(LiqError::Math) => return err!(SoftliqError::MathOverflow),
     };
     let Ok((lot_index, lot_generation)) = lots.alloc() else {
         emit!(LotBookFull {
@@ -263,8 +264,10 @@ fn liquidate_one(
     )?;
     m.total_lot_collateral_native =
         checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
-    m.budget_used_notional_native =
-        checked_add(m.budget_used_notional_native, step.seized_notional_native)?;
+    sb.charge(step.seized_notional_native, step.urgent);
+    if step.bound == Bound::Budget {
+        m.budget_bound_slot = env.slot;
+    }
     m.seized_collateral_native = m
         .seized_collateral_native
         .saturating_add(step.seize_collateral_native);
@@ -293,8 +296,7 @@ fn liquidate_one(
         debt_after: debt1,
         health_target_after: health_i64(c1, debt1, px, pr.target_margin_bps),
         bound: step.bound.code(),
-        budget_remaining: remaining(pr.max_liq_notional_per_slot, m.budget_used_notional_native)
-            .unwrap_or(u64::MAX),
+        budget_remaining: sb.remaining().unwrap_or(u64::MAX),
     });
     Ok(Some(pay))
 }

@@ -151,10 +151,10 @@ pub fn sort_highest_ltv_first(c: &mut [Candidate]) {
 /// (`max_liq_notional_per_slot != 0`), which positions are served first
 /// decides which ones wait while it binds: highest loan-to-value first
 /// ([`sort_highest_ltv_first`]), so the positions nearest insolvency go first
-/// whatever their size (on the simulator's crash preset, soft bad debt
-/// 26,591 quote instead of 140,178 with the health ranking and otherwise
-/// equal parameters; see docs/decisions.md). Without a budget every candidate is cranked in the
-/// same slot and the health ranking ([`sort_most_unhealthy`]) is kept.
+/// whatever their size (measured on the simulator's crash preset in
+/// docs/decisions.md, "Simulator parameters and keeper ranking"). Without a
+/// budget every candidate is cranked in the same slot and the health ranking
+/// ([`sort_most_unhealthy`]) is kept.
 pub fn rank_for_crank(c: &mut [Candidate], params: &MarketParams) {
     if params.max_liq_notional_per_slot != 0 {
         sort_highest_ltv_first(c);

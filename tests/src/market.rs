@@ -362,7 +362,7 @@ impl TestMarket {
         let clock = bank.clock().await;
         self.set_feed(
             bank,
-            FeedPrice::usd(price, clock.slot, clock.unix_timestamp),
+            pyth::usd_feed(price, clock.slot, clock.unix_timestamp),
         )
         .await;
     }

@@ -337,6 +337,16 @@ pub fn lot_status(params: &MarketParams, index: u32, lot: &Lot, slot: u64) -> Lo
     }
 }
 
+/// Whether the market's per-slot liquidation budget of `budget_native`
+/// (`max_liq_notional_per_slot` as the crank sees it, see [`as_crank_sees`];
+/// 0 = no budget) is spent at `slot`: a crank then liquidates nothing more
+/// this slot, so a keeper stops sending them.
+pub fn budget_spent(budget_native: u64, market: &Market, slot: u64) -> bool {
+    budget_native != 0
+        && market.budget_slot == slot
+        && market.budget_used_notional_native >= budget_native
+}
+
 /// The in-use lots of a lot book account (whole account bytes), in index order.
 pub fn open_lots(lot_book_data: &[u8]) -> Vec<(u32, Lot)> {
     let Some((header, lots)) = entries_of::<Lot>(lot_book_data) else {

@@ -1,8 +1,9 @@
 //! The simulator end to end: the real program in an in-process bank.
 use clap::Parser;
-use softliq_sim::cli::{Cli, SimConfig};
+use softliq_sim::cli::Cli;
+use softliq_sim::config::{suggested_soft_overrides, SimConfig};
 use softliq_sim::report::Report;
-use softliq_sim::sim::{simulate, suggested_soft_overrides, SimOutput};
+use softliq_sim::runs::{simulate, SimOutput};
 
 fn config(args: &[&str]) -> SimConfig {
     // solana-program-test logs every instruction at debug level otherwise.

@@ -333,7 +333,7 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                     10 => {
                         // An older (still fresh) verified update over the oracle account.
                         let c = bank.clock().await;
-                        let old = FeedPrice::usd(
+                        let old = harness::pyth::usd_feed(
                             price * (0.9 + rng.below(200) as f64 / 1000.0),
                             c.slot,
                             c.unix_timestamp - 1 - rng.below(40) as i64,
@@ -384,7 +384,7 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                     _ => {
                         // A guarded price: stale, wide or deviating.
                         let c = bank.clock().await;
-                        let base = FeedPrice::usd(price, c.slot, c.unix_timestamp);
+                        let base = harness::pyth::usd_feed(price, c.slot, c.unix_timestamp);
                         let bad = match rng.below(3) {
                             0 => FeedPrice {
                                 publish_slot: c.slot.saturating_sub(500),

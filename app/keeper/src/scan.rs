@@ -702,4 +702,15 @@ pub(crate) mod tests {
         assert_eq!(stored.params.maint_margin_bps, 700);
         assert_eq!(stored.params.target_margin_bps, 800);
     }
+
+    #[test]
+    fn budget_spent_only_in_its_slot_and_when_used_up() {
+        let mut m = market(100);
+        m.budget_slot = 50;
+        m.budget_used_notional_native = 90;
+        assert!(budget_spent(90, &m, 50));
+        assert!(!budget_spent(91, &m, 50), "room left");
+        assert!(!budget_spent(90, &m, 51), "a new slot's budget is fresh");
+        assert!(!budget_spent(0, &m, 50), "no budget, never spent");
+    }
 }

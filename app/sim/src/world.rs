@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anchor_lang::prelude::Pubkey;
 use harness::bank::{code_of, Bank, TxError};
-use harness::market::{ix, LotRef, MarketConfig, PosRef, TestMarket, TestUser};
+use harness::market::{LotRef, MarketConfig, PosRef, TestMarket, TestUser};
 use softliq::engine::health;
 use softliq::error::SoftliqError;
 use softliq::state::{
@@ -18,7 +18,7 @@ use softliq_keeper::oracle::Reading;
 use softliq_keeper::scan;
 use solana_instruction::Instruction;
 
-use crate::book::Book;
+use crate::book::{Book, BookPosition};
 use crate::config::{RunKind, SimConfig, SimError, INSURANCE_SHARE, LP_OVER_DEBT};
 use crate::market::{Amm, DEFAULT_FEE_BPS};
 use crate::trace::Trace;
@@ -95,39 +95,14 @@ pub struct World<'a> {
     pub trace: Trace,
 }
 
-/// The three instructions that open a book position: open, deposit, borrow.
-fn open_ixs(
-    tm: &TestMarket,
-    trader: &TestUser,
-    pos: PosRef,
-    p: &crate::book::BookPosition,
-) -> [Instruction; 3] {
-    let open = ix(
-        softliq::accounts::OpenPosition {
-            owner: trader.key(),
-            market: tm.market,
-            slab: pos.slab,
-            system_program: anchor_lang::system_program::ID,
-        },
-        softliq::instruction::OpenPosition {},
-    );
-    let deposit = ix(
-        tm.deposit_accounts(trader, pos),
-        softliq::instruction::DepositCollateral {
-            index: pos.index,
-            generation: 0,
-            amount: p.collateral_native,
-        },
-    );
-    let borrow = ix(
-        tm.borrow_accounts(trader, pos),
-        softliq::instruction::Borrow {
-            index: pos.index,
-            generation: 0,
-            amount: p.debt_native,
-        },
-    );
-    [open, deposit, borrow]
+/// The three instructions that open a book position: open, deposit, borrow
+/// (the harness's builders).
+fn open_ixs(tm: &TestMarket, trader: &TestUser, pos: PosRef, p: &BookPosition) -> [Instruction; 3] {
+    [
+        tm.open_position_ix(trader, pos.slab),
+        tm.deposit_ix(trader, pos, p.collateral_native),
+        tm.borrow_ix(trader, pos, p.debt_native),
+    ]
 }
 
 /// Opens every position of the book, each trader's in as few transactions as fit.

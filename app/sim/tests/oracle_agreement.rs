@@ -83,7 +83,8 @@ async fn agreement() {
     let target = targets[0];
 
     let wide_conf = (good.price as u64) * (params.max_conf_bps + 10) / 10_000;
-    let far_ema = good.price * (10_000 + params.max_deviation_bps as i64 + 10) / 10_000;
+    // |price − ema| / ema just above the limit.
+    let far_ema = good.price * 10_000 / (10_000 + params.max_deviation_bps as i64 + 10);
     let refused = [
         (
             "stale",
@@ -111,6 +112,7 @@ async fn agreement() {
         ),
     ];
     for (what, feed, error) in refused {
+        let code = code_of(error);
         w.tm.set_feed(&mut w.bank, feed).await;
         let sent_before = w.bank.tx_count;
         w.keeper_turn(slot).await;
@@ -118,11 +120,15 @@ async fn agreement() {
         assert_eq!(w.trace.slot.cranks, 0, "{what}: no crank");
         assert_eq!(w.bank.tx_count, sent_before, "{what}: nothing sent");
         let reading = w.read_oracle().await.expect("readable");
-        assert_eq!(reading.guard, Err(error), "{what}: the keeper's reason");
+        assert_eq!(
+            reading.guard.map_err(code_of),
+            Err(code),
+            "{what}: the keeper's reason"
+        );
         let crank = w.tm.crank(&mut w.bank, &w.keeper, &[target]).await;
         assert_eq!(
             crank,
-            Err(TxError::Custom(code_of(error))),
+            Err(TxError::Custom(code)),
             "{what}: the program refuses the crank with the same error"
         );
     }

@@ -7,7 +7,7 @@ use harness::bank::{code_of, Bank};
 use harness::market::{
     funded, ix, shares_at, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser,
 };
-use harness::pyth::{self, FeedPrice};
+use harness::pyth;
 use harness::tokens::{self, balance, MintExt, TOKEN, TOKEN_2022};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use softliq::engine::interest::MAX_BORROW_INDEX;

@@ -156,7 +156,7 @@ pub async fn fair_exit(bank: &mut Bank, tm: &TestMarket) -> FairExit {
     use softliq::engine::health::debt_native;
     let mut m = tm.market_state(bank).await;
     let clock = bank.clock().await;
-    softliq::instructions::common::accrue(&mut m, clock.slot).expect("accrue");
+    softliq::engine::interest::accrue_market(&mut m, clock.slot);
     let price = oracle_price(bank, tm, &m).await;
     let value = |c: u64| c as u128 * price as u128 / softliq::math::PRICE_SCALE as u128;
     let mut loss = 0u128;
@@ -176,7 +176,7 @@ pub async fn fair_exit(bank: &mut Bank, tm: &TestMarket) -> FairExit {
     for l in lots.iter().filter(|l| l.flags & LOT_IN_USE != 0) {
         loss += (l.tab_debt_native as u128).saturating_sub(value(l.collateral_native));
     }
-    let borrowed = softliq::instructions::common::pool_borrowed(&m).expect("borrowed") as u128;
+    let borrowed = softliq::engine::interest::pool_borrowed(&m).expect("borrowed") as u128;
     let insurance = m.insurance_balance_native as u128;
     let full = m.pool_cash_native as u128 + borrowed + m.lot_debt_outstanding_native as u128;
     FairExit {

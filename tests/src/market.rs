@@ -362,7 +362,7 @@ impl TestMarket {
         let clock = bank.clock().await;
         self.set_feed(
             bank,
-            FeedPrice::usd(price, clock.slot, clock.unix_timestamp),
+            pyth::usd_feed(price, clock.slot, clock.unix_timestamp),
         )
         .await;
     }
@@ -669,19 +669,40 @@ impl TestMarket {
         slab: Pubkey,
     ) -> Result<PosRef, TxError> {
         let pos = self.next_position(bank, &slab).await;
+        let open = self.open_position_ix(user, slab);
+        self.exec(bank, open, &[&user.kp]).await?;
+        Ok(pos)
+    }
+
+    /// `open_position` on `slab` for `user`.
+    pub fn open_position_ix(&self, user: &TestUser, slab: Pubkey) -> Instruction {
         let a = softliq::accounts::OpenPosition {
             owner: user.key(),
             market: self.market,
             slab,
             system_program: anchor_lang::system_program::ID,
         };
-        self.exec(
-            bank,
-            ix(a, softliq::instruction::OpenPosition {}),
-            &[&user.kp],
-        )
-        .await?;
-        Ok(pos)
+        ix(a, softliq::instruction::OpenPosition {})
+    }
+
+    /// `deposit_collateral(amount)` into `pos` from `user`'s collateral account.
+    pub fn deposit_ix(&self, user: &TestUser, pos: PosRef, amount: u64) -> Instruction {
+        let d = softliq::instruction::DepositCollateral {
+            index: pos.index,
+            generation: pos.generation,
+            amount,
+        };
+        ix(self.deposit_accounts(user, pos), d)
+    }
+
+    /// `borrow(amount)` against `pos` into `user`'s debt account.
+    pub fn borrow_ix(&self, user: &TestUser, pos: PosRef, amount: u64) -> Instruction {
+        let d = softliq::instruction::Borrow {
+            index: pos.index,
+            generation: pos.generation,
+            amount,
+        };
+        ix(self.borrow_accounts(user, pos), d)
     }
 
     pub fn deposit_accounts(
@@ -707,13 +728,8 @@ impl TestMarket {
         pos: PosRef,
         amount: u64,
     ) -> Result<(), TxError> {
-        let a = self.deposit_accounts(user, pos);
-        let d = softliq::instruction::DepositCollateral {
-            index: pos.index,
-            generation: pos.generation,
-            amount,
-        };
-        self.exec(bank, ix(a, d), &[&user.kp]).await
+        let deposit = self.deposit_ix(user, pos, amount);
+        self.exec(bank, deposit, &[&user.kp]).await
     }
 
     pub fn withdraw_accounts(
@@ -771,13 +787,8 @@ impl TestMarket {
         pos: PosRef,
         amount: u64,
     ) -> Result<(), TxError> {
-        let a = self.borrow_accounts(user, pos);
-        let d = softliq::instruction::Borrow {
-            index: pos.index,
-            generation: pos.generation,
-            amount,
-        };
-        self.exec(bank, ix(a, d), &[&user.kp]).await
+        let borrow = self.borrow_ix(user, pos, amount);
+        self.exec(bank, borrow, &[&user.kp]).await
     }
 
     pub async fn repay(

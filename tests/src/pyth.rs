@@ -6,36 +6,29 @@ use anchor_lang::{AnchorSerialize, Discriminator};
 use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 use solana_account::Account;
 
-/// A price as a feed would publish it.
-#[derive(Clone, Copy, Debug)]
-pub struct FeedPrice {
-    pub price: i64,
-    pub conf: u64,
-    pub expo: i32,
-    pub ema_price: i64,
-    pub publish_time: i64,
-    pub publish_slot: u64,
-}
+/// A price as a feed would publish it: the program's own [`RawPrice`], which
+/// the writers below put in the account formats the program reads.
+///
+/// [`RawPrice`]: softliq::oracle::RawPrice
+pub use softliq::oracle::RawPrice as FeedPrice;
 
 /// The program's price (`PRICE_SCALE`) of a whole-unit USD feed price for a
 /// 9-decimal collateral against a 6-decimal debt token: `units × 1e9`, as
-/// `FeedPrice::usd` writes it (8 decimals, rounded).
+/// [`usd_feed`] writes it (8 decimals, rounded).
 pub fn scaled_usd(units: f64) -> u64 {
     (units * 1e8).round() as u64 * 10
 }
 
-impl FeedPrice {
-    /// `price` in whole quote units per base unit, expo −8, conf 0.05%, EMA = price.
-    pub fn usd(price_units: f64, slot: u64, ts: i64) -> Self {
-        let p = (price_units * 1e8).round() as i64;
-        Self {
-            price: p,
-            conf: (p / 2_000) as u64,
-            expo: -8,
-            ema_price: p,
-            publish_time: ts,
-            publish_slot: slot,
-        }
+/// `price` in whole quote units per base unit, expo −8, conf 0.05%, EMA = price.
+pub fn usd_feed(price_units: f64, slot: u64, ts: i64) -> FeedPrice {
+    let p = (price_units * 1e8).round() as i64;
+    FeedPrice {
+        price: p,
+        conf: (p / 2_000) as u64,
+        expo: -8,
+        ema_price: p,
+        publish_time: ts,
+        publish_slot: slot,
     }
 }
 

@@ -188,6 +188,9 @@ pub struct CrankReport {
     /// A `refresh_risk` landed (dynamic markets, when no crank fed this
     /// slot's price to the volatility estimate).
     pub risk_refreshed: bool,
+    /// Batches not sent because the market's per-slot budget was spent
+    /// (`scan::budget_spent`).
+    pub budget_skipped: usize,
     pub errors: Vec<SendError>,
 }
 
@@ -346,7 +349,16 @@ impl Keeper {
             batches.truncate(t);
         }
         let keeper = b.keeper();
-        for batch in batches {
+        let in_force = scan::as_crank_sees(&market, report.slot, report.price).params;
+        let total = batches.len();
+        for (i, batch) in batches.into_iter().enumerate() {
+            if in_force.max_liq_notional_per_slot != 0 {
+                let now = load_market(b, &self.market).await?;
+                if scan::budget_spent(&in_force, &now, report.slot) {
+                    report.budget_skipped = total - i;
+                    break;
+                }
+            }
             let mut tx = prefix.clone();
             let n = batch.entries.len();
             tx.push(ixs::crank_ix(

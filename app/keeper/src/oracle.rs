@@ -91,9 +91,32 @@ pub fn parse_price(s: &str, collateral_decimals: u8, debt_decimals: u8) -> Resul
     }
 }
 
-/// A scaled price back in quote units per base unit (for display).
+/// Powers of ten from whole quote units per base unit to the oracle scale
+/// (`PRICE_SCALE` × debt-native ÷ collateral-native units).
+fn units_to_scaled_exp(collateral_decimals: u8, debt_decimals: u8) -> i32 {
+    12 + debt_decimals as i32 - collateral_decimals as i32
+}
+
+/// A scaled price back in quote units per base unit.
 pub fn price_units(scaled: u64, collateral_decimals: u8, debt_decimals: u8) -> f64 {
-    scaled as f64 / 1e12 * 10f64.powi(collateral_decimals as i32 - debt_decimals as i32)
+    let exp = units_to_scaled_exp(collateral_decimals, debt_decimals);
+    if exp >= 0 {
+        scaled as f64 / 10f64.powi(exp)
+    } else {
+        scaled as f64 * 10f64.powi(-exp)
+    }
+}
+
+/// A price in quote units per base unit (a valuation, not an oracle
+/// reading) scaled like oracle prices, rounded down; the inverse of
+/// [`price_units`].
+pub fn scaled_price(units: f64, collateral_decimals: u8, debt_decimals: u8) -> u64 {
+    let exp = units_to_scaled_exp(collateral_decimals, debt_decimals);
+    if exp >= 0 {
+        (units * 10f64.powi(exp)) as u64
+    } else {
+        (units / 10f64.powi(-exp)) as u64
+    }
 }
 
 #[cfg(test)]
@@ -111,5 +134,8 @@ mod tests {
         assert!(parse_price("abc", 9, 6).is_err());
         assert!(parse_price("", 9, 6).is_err());
         assert!((price_units(94_600_000_000, 9, 6) - 94.6).abs() < 1e-9);
+        assert_eq!(scaled_price(100.0, 9, 6), 100_000_000_000);
+        assert_eq!(scaled_price(0.5, 6, 6), 500_000_000_000);
+        assert!((price_units(scaled_price(2.5, 6, 9), 6, 9) - 2.5).abs() < 1e-9);
     }
 }

@@ -14,7 +14,6 @@
 use anchor_lang::prelude::Pubkey;
 use softliq::engine::liquidation::{plan, LiqInput, LiqParams};
 use softliq::engine::{auction, health, risk};
-use softliq::math::BORROW_INDEX_SCALE;
 use softliq::state::{entries_of, BookEntry, Lot, Market, MarketParams, Position};
 
 /// A position a crank would liquidate at the scanned price and slot.
@@ -133,10 +132,10 @@ pub fn sort_highest_ltv_first(c: &mut [Candidate]) {
 /// (`max_liq_notional_per_slot != 0`), which positions are served first
 /// decides which ones wait while it binds: highest loan-to-value first
 /// ([`sort_highest_ltv_first`]), so the positions nearest insolvency go first
-/// whatever their size (on the simulator's crash preset, soft bad debt
-/// 26,591 quote instead of 140,178 with the health ranking and otherwise
-/// equal parameters; see docs/decisions.md). Without a budget every candidate is cranked in the
-/// same slot and the health ranking ([`sort_most_unhealthy`]) is kept.
+/// whatever their size (measured on the simulator's crash preset in
+/// docs/decisions.md, "Simulator parameters and keeper ranking"). Without a
+/// budget every candidate is cranked in the same slot and the health ranking
+/// ([`sort_most_unhealthy`]) is kept.
 pub fn rank_for_crank(c: &mut [Candidate], params: &MarketParams) {
     if params.max_liq_notional_per_slot != 0 {
         sort_highest_ltv_first(c);
@@ -264,14 +263,12 @@ pub fn rank_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64, slot: u6
 }
 
 /// The market as a crank at `slot` sees it: interest accrued by the program's
-/// own `accrue` (debt grows between the last write and now). On an accrual
-/// error the market is returned unchanged, as read.
+/// own `engine::interest::accrue_market` (debt grows between the last write
+/// and now; accrual cannot fail).
 pub fn accrued(market: &Market, slot: u64) -> Market {
     let mut m = *market;
-    match softliq::instructions::common::accrue(&mut m, slot) {
-        Ok(()) => m,
-        Err(_) => *market,
-    }
+    softliq::engine::interest::accrue_market(&mut m, slot);
+    m
 }
 
 /// The market as a crank at `slot` sees it once it has read `price`:
@@ -319,6 +316,16 @@ pub fn lot_status(params: &MarketParams, index: u32, lot: &Lot, slot: u64) -> Lo
     }
 }
 
+/// Whether the market's per-slot liquidation budget is spent at `slot`: the
+/// slot's adaptive level and the urgent allowance (`engine::budget::at_slot`,
+/// from `in_force`, the parameters as the crank sees them, see
+/// [`as_crank_sees`]; a base of 0 = no budget, never spent). A crank then
+/// liquidates nothing more this slot, so a keeper stops sending them.
+pub fn budget_spent(in_force: &MarketParams, market: &Market, slot: u64) -> bool {
+    in_force.max_liq_notional_per_slot != 0
+        && softliq::engine::budget::at_slot(market, in_force, slot).exhausted()
+}
+
 /// The in-use lots of a lot book account (whole account bytes), in index order.
 pub fn open_lots(lot_book_data: &[u8]) -> Vec<(u32, Lot)> {
     let Some((header, lots)) = entries_of::<Lot>(lot_book_data) else {
@@ -337,6 +344,7 @@ pub fn open_lots(lot_book_data: &[u8]) -> Vec<(u32, Lot)> {
 pub(crate) mod tests {
     use super::*;
     use softliq::engine::liquidation::{Bound, NoLiq};
+    use softliq::math::BORROW_INDEX_SCALE;
     use softliq::state::{
         slab_account_size, BookHeader, PositionSlab, BOOK_HEADER_SIZE, NONE, POSITION_IN_EPISODE,
         POSITION_IN_USE,
@@ -673,5 +681,29 @@ pub(crate) mod tests {
         let stored = as_crank_sees(&m, SLOT, None);
         assert_eq!(stored.params.maint_margin_bps, 700);
         assert_eq!(stored.params.target_margin_bps, 800);
+    }
+
+    #[test]
+    fn budget_spent_only_in_its_slot_and_when_used_up() {
+        let mut m = market(100);
+        m.budget_slot = 50;
+        m.budget_used_notional_native = 90;
+        let with = |b: u64| MarketParams {
+            max_liq_notional_per_slot: b,
+            ..m.params
+        };
+        assert!(budget_spent(&with(90), &m, 50));
+        assert!(!budget_spent(&with(91), &m, 50), "room left");
+        assert!(
+            !budget_spent(&with(90), &m, 51),
+            "a new slot's budget is fresh"
+        );
+        assert!(!budget_spent(&with(0), &m, 50), "no budget, never spent");
+        // An urgent allowance left: not spent yet.
+        m.risk.urgent_gap_bps = 100;
+        m.risk.urgent_budget_bps = 10_000;
+        assert!(!budget_spent(&with(90), &m, 50));
+        m.urgent_used_notional_native = 90;
+        assert!(budget_spent(&with(90), &m, 50));
     }
 }

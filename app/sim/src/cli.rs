@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+pub use crate::config::SimConfig;
+use crate::config::{set_param, RunKind, RUNS};
 use crate::market::DEFAULT_QUOTE_DEPTH;
-use crate::paths::{PathError, PricePath, Scenario, DEFAULT_START_PRICE};
+use crate::paths::{PathError, Scenario, DEFAULT_START_PRICE};
 
 /// Exit code for invalid input (bad flags, bad CSV, unknown preset).
 pub const EXIT_INVALID_INPUT: u8 = 2;
@@ -51,40 +53,28 @@ pub struct Cli {
     /// Runs simulated at the same time (each in its own bank); 0 = one per core.
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
-    /// Lots the lot book holds; 0 = automatic (see `sim::lot_capacity`).
+    /// Lots the lot book holds; 0 = automatic (see `runs::lot_capacity`).
     #[arg(long = "lot-capacity", default_value_t = 0)]
     pub lot_capacity: u32,
     /// Overrides a parameter of the soft run, e.g. `auction_cut_bps=9900`
     /// (repeatable; the report names every override).
     #[arg(long = "soft-param", value_name = "NAME=VALUE")]
     pub soft_params: Vec<String>,
+    /// Only these mechanisms, comma-separated (soft, hard, partial, none,
+    /// dynamic), e.g. `--runs soft` for parameter sweeps; the report then
+    /// lacks the others. Default: all of them.
+    #[arg(long, value_delimiter = ',', value_name = "RUN,...")]
+    pub runs: Vec<String>,
+    /// Writes a per-slot CSV of each run to DIR/<run>.csv (candidates,
+    /// cranks, lots, takes, the volatility add-ons, wall time per phase).
+    #[arg(long, value_name = "DIR")]
+    pub trace: Option<PathBuf>,
 }
 
 /// Book collateral ÷ market depth unless told otherwise.
 pub const DEFAULT_BOOK_TO_DEPTH: f64 = 2.0;
 /// Arbitrage strength unless told otherwise.
 pub const DEFAULT_ARB_STRENGTH: f64 = 0.2;
-
-/// Validated inputs of a simulation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimConfig {
-    pub positions: u64,
-    pub slots: u64,
-    pub seed: u64,
-    pub scenario: Scenario,
-    pub path: PricePath,
-    pub out: PathBuf,
-    pub quiet: bool,
-    pub market_depth_quote: f64,
-    pub book_collateral_quote: f64,
-    pub arb_strength: f64,
-    /// Runs at the same time (at least 1).
-    pub jobs: usize,
-    /// `--soft-param` overrides, in order.
-    pub soft_overrides: Vec<(String, u64)>,
-    /// Lot book capacity (0 = automatic).
-    pub lot_capacity: u32,
-}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CliError {
@@ -101,6 +91,8 @@ pub enum CliError {
     BadArbStrength(f64),
     #[error("--soft-param must be NAME=VALUE with an unsigned integer VALUE, got `{0}`")]
     BadSoftParam(String),
+    #[error("--runs: unknown run `{0}` (soft, hard, partial, none, dynamic)")]
+    UnknownRun(String),
 }
 
 impl Cli {
@@ -130,25 +122,20 @@ impl Cli {
                     .parse::<u64>()
                     .map_err(|_| CliError::BadSoftParam(text.clone()))?;
                 let mut probe = softliq::state::MarketParams::default_soft();
-                crate::sim::set_param(&mut probe, key.trim(), value)
+                set_param(&mut probe, key.trim(), value)
                     .map_err(|_| CliError::BadSoftParam(text.clone()))?;
                 Ok((key.trim().to_string(), value))
             })
             .collect::<Result<Vec<_>, CliError>>()?;
-        // Without --soft-param, the soft run uses the parameters a market
-        // admin would set for this market's depth (see
-        // `sim::suggested_soft_overrides`); `--soft-param x=y` replaces them.
-        let soft_overrides = if soft_overrides.is_empty() {
-            crate::sim::suggested_soft_overrides(self.market_depth_quote)
-        } else {
-            soft_overrides
-        };
+        // The soft run uses `engine::params::soft_rule` for the market's
+        // depth; each `--soft-param x=y` is applied on top of it.
         let jobs = match self.jobs {
             0 => std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
             n => n,
         };
+        let runs = self.run_kinds()?;
         let scenario = Scenario::parse(&self.scenario)?;
         let path = scenario
             .build(self.slots, self.start_price)
@@ -173,25 +160,23 @@ impl Cli {
             jobs,
             soft_overrides,
             lot_capacity: self.lot_capacity,
+            runs,
+            trace_dir: self.trace.clone(),
         })
     }
-}
 
-impl SimConfig {
-    /// One line describing the run.
-    pub fn summary(&self) -> String {
-        format!(
-            "scenario {} ({}), {} positions, {} slots, seed {}, book collateral {} quote, external depth {} quote per side, arbitrage {}/slot, report in {}",
-            self.scenario.name(),
-            self.path,
-            self.positions,
-            self.slots,
-            self.seed,
-            self.book_collateral_quote,
-            self.market_depth_quote,
-            self.arb_strength,
-            self.out.display()
-        )
+    /// The runs `--runs` names, in the standard order (all without the flag).
+    fn run_kinds(&self) -> Result<Vec<RunKind>, CliError> {
+        if self.runs.is_empty() {
+            return Ok(RUNS.to_vec());
+        }
+        for name in &self.runs {
+            RunKind::parse(name.trim()).ok_or_else(|| CliError::UnknownRun(name.clone()))?;
+        }
+        Ok(RUNS
+            .into_iter()
+            .filter(|k| self.runs.iter().any(|n| n.trim() == k.name()))
+            .collect())
     }
 }
 
@@ -224,6 +209,23 @@ mod tests {
         );
         assert_eq!(config.arb_strength, DEFAULT_ARB_STRENGTH);
         assert!(config.jobs >= 1);
+        assert_eq!(config.runs, RUNS.to_vec());
+        assert_eq!(config.trace_dir, None);
+    }
+
+    #[test]
+    fn runs_and_trace_flags() {
+        let config = parse(&["--runs", "hard,soft", "--trace", "/tmp/t"])
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(config.runs, vec![RunKind::Soft, RunKind::Hard]);
+        assert_eq!(config.trace_dir, Some(PathBuf::from("/tmp/t")));
+        let err = parse(&["--runs", "soft,meltdown"])
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(err, CliError::UnknownRun("meltdown".into()));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::Parser;
 use softliq_sim::cli::{Cli, EXIT_INVALID_INPUT};
 use softliq_sim::report::{terminal_table, write_report};
-use softliq_sim::sim::simulate;
+use softliq_sim::runs::simulate;
 
 /// Exit code when the program misbehaved (invariant violated, unexpected
 /// transaction errors) or the report could not be written.

@@ -120,7 +120,7 @@ async fn mango_style_oracle_pump_then_dump() {
     let c = bank.clock().await;
     let pumped = FeedPrice {
         ema_price: 10_000_000_000,
-        ..FeedPrice::usd(300.0, c.slot, c.unix_timestamp)
+        ..harness::pyth::usd_feed(300.0, c.slot, c.unix_timestamp)
     };
     tm.set_feed(&mut bank, pumped).await;
     let e = tm
@@ -135,7 +135,7 @@ async fn mango_style_oracle_pump_then_dump() {
     // A slower pump that stays within the deviation guard: borrowing uses min(price, EMA) - conf.
     let slow = FeedPrice {
         ema_price: 10_000_000_000,
-        ..FeedPrice::usd(109.0, c.slot, c.unix_timestamp)
+        ..harness::pyth::usd_feed(109.0, c.slot, c.unix_timestamp)
     };
     tm.set_feed(&mut bank, slow).await;
     let e = tm

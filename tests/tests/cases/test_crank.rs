@@ -328,7 +328,7 @@ async fn guarded_oracle_fails_the_crank_and_changes_nothing() {
         bank.warp_to(s + 200).await;
     }
     let c = bank.clock().await;
-    let base = FeedPrice::usd(94.0, c.slot, c.unix_timestamp);
+    let base = harness::pyth::usd_feed(94.0, c.slot, c.unix_timestamp);
     let cases = [
         (
             FeedPrice {

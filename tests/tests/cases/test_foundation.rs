@@ -387,7 +387,7 @@ async fn legacy_oracle_token_2022_and_inverted_markets() {
     );
     // A halted legacy price is refused.
     let c = bank.clock().await;
-    let feed = harness::pyth::FeedPrice::usd(100.0, c.slot, c.unix_timestamp);
+    let feed = harness::pyth::usd_feed(100.0, c.slot, c.unix_timestamp);
     bank.set_account(&tm.oracle, harness::pyth::legacy_account(&feed, false));
     assert_eq!(
         tm.borrow(&mut bank, &t, pos, 1).await.unwrap_err().code(),

@@ -333,7 +333,7 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                     10 => {
                         // An older (still fresh) verified update over the oracle account.
                         let c = bank.clock().await;
-                        let old = FeedPrice::usd(
+                        let old = harness::pyth::usd_feed(
                             price * (0.9 + rng.below(200) as f64 / 1000.0),
                             c.slot,
                             c.unix_timestamp - 1 - rng.below(40) as i64,
@@ -384,7 +384,7 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                     _ => {
                         // A guarded price: stale, wide or deviating.
                         let c = bank.clock().await;
-                        let base = FeedPrice::usd(price, c.slot, c.unix_timestamp);
+                        let base = harness::pyth::usd_feed(price, c.slot, c.unix_timestamp);
                         let bad = match rng.below(3) {
                             0 => FeedPrice {
                                 publish_slot: c.slot.saturating_sub(500),
@@ -455,7 +455,7 @@ async fn pick_lot(bank: &mut Bank, tm: &TestMarket, rng: &mut Rng) -> LotRef {
 async fn solvency(bank: &mut Bank, tm: &TestMarket, refs: &[PosRef]) -> Vec<bool> {
     let mut m = tm.market_state(bank).await;
     let slot = bank.slot().await;
-    softliq::instructions::common::accrue(&mut m, slot).expect("accrue");
+    softliq::engine::interest::accrue_market(&mut m, slot);
     let scaled = harness::invariants::oracle_price(bank, tm, &m).await;
     let mut out = vec![];
     for r in refs {

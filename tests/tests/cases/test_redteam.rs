@@ -7,7 +7,7 @@ use harness::bank::{code_of, Bank};
 use harness::market::{
     funded, ix, shares_at, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser,
 };
-use harness::pyth::{self, FeedPrice};
+use harness::pyth;
 use harness::tokens::{self, balance, MintExt, TOKEN, TOKEN_2022};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use softliq::engine::interest::MAX_BORROW_INDEX;
@@ -174,7 +174,7 @@ async fn an_older_oracle_update_cannot_be_picked() {
         .await;
     // The latest price (100) was used by the borrow above.
     let c = bank.clock().await;
-    let older = FeedPrice::usd(104.0, c.slot, c.unix_timestamp - 55);
+    let older = harness::pyth::usd_feed(104.0, c.slot, c.unix_timestamp - 55);
     // 920 USDC: refused at 100 (init margin 10%), allowed at 104.
     let want = 920 * USDC;
     let before = snapshot(&mut bank, &tm).await;

@@ -231,7 +231,7 @@ async fn the_estimate_takes_one_guarded_price_per_slot() {
     let s = bank.slot().await + 100;
     bank.warp_to(s).await;
     let c = bank.clock().await;
-    let base = FeedPrice::usd(140.0, c.slot, c.unix_timestamp);
+    let base = harness::pyth::usd_feed(140.0, c.slot, c.unix_timestamp);
     let guarded = [
         (
             FeedPrice {

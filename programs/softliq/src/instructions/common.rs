@@ -7,7 +7,6 @@ use crate::engine::{bands, health, interest, risk};
 use crate::error::SoftliqError;
 use crate::events::RiskUpdated;
 use crate::math;
-use crate::math::BPS;
 use crate::oracle::OraclePrice;
 use crate::state::{
     BookEntry, BookHeader, BookView, LotBook, Market, MarketParams, PositionSlab, BOOK_HEADER_SIZE,
@@ -51,28 +50,10 @@ pub fn effective_params(market: &Market) -> Result<MarketParams> {
     ))
 }
 
-/// Accrues interest from `last_accrual_slot` to `slot` (debt grows, pool
-/// value with it). Saturating (`engine::interest::accrue_index`): it never
-/// fails, so repay, crank and `update_params` work on any market.
+/// Accrues interest to `slot` (`engine::interest::accrue_market`; it never
+/// fails, so repay, crank and `update_params` work on any market).
 pub fn accrue(market: &mut Market, slot: u64) -> Result<()> {
-    let elapsed = slot.saturating_sub(market.last_accrual_slot);
-    if elapsed == 0 {
-        return Ok(());
-    }
-    let borrowed_before = pool_borrowed(market).unwrap_or(u64::MAX);
-    let util = interest::utilization_bps(borrowed_before, market.pool_cash_native).unwrap_or(BPS);
-    let rate = interest::borrow_rate_bps(&market.params, util).unwrap_or(0);
-    let ceiling = interest::index_ceiling(
-        market.total_debt_shares,
-        market.pool_cash_native,
-        market.lot_debt_outstanding_native,
-    );
-    market.borrow_index = interest::accrue_index(market.borrow_index, rate, elapsed, ceiling);
-    market.last_accrual_slot = slot;
-    let grown = pool_borrowed(market)
-        .unwrap_or(u64::MAX)
-        .saturating_sub(borrowed_before);
-    market.interest_accrued_native = market.interest_accrued_native.saturating_add(grown);
+    interest::accrue_market(market, slot);
     Ok(())
 }
 
@@ -108,12 +89,7 @@ pub fn certain_loss(
 
 /// Debt of all positions at the current index (rounded down: the pool's claim).
 pub fn pool_borrowed(market: &Market) -> Result<u64> {
-    math!(math::mul_div(
-        market.total_debt_shares,
-        market.borrow_index,
-        math::BORROW_INDEX_SCALE,
-        math::Rounding::Down
-    ))
+    math!(interest::pool_borrowed(market))
 }
 
 /// Pool value for deposits: cash + debt + debt awaited from lots.

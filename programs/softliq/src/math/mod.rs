@@ -2,7 +2,7 @@
 //!
 //! Every function returns `Option` (None = overflow or division by zero) so
 //! that the pure engine stays free of Anchor; the program maps `None` to
-//! `SoftliqError::MathOverflow` with `math_err!` at the call site.
+//! `SoftliqError::MathOverflow` with `math!` (`crate::error`) at the call site.
 
 /// Prices are quote-native per base-native, scaled by this.
 pub const PRICE_SCALE: u64 = 1_000_000_000_000;

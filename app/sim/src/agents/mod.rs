@@ -1,39 +1,33 @@
-//! The keepers' and bidders' decisions: those of `softliq-keeper`
+//! The keepers ([`keepers`]) and the bidder ([`bidders`]) of the simulator.
+//!
+//! Their decisions are those of `softliq-keeper`
 //! (`app/keeper`), whose `scan`, `pack` and `bid` modules go through the
 //! program's own `engine/` code (health, debt from shares, interest accrual,
 //! liquidation sizing, auction price, reset rule). Nothing is decided here;
 //! this module only adapts the keeper crate to the simulator's transactions
 //! (signed by the bank's payer and a keeper or bidder, with
-//! [`TX_RESERVE`] bytes kept free).
+//! `tx::TX_RESERVE` bytes kept free).
 //!
 //! In particular [`liquidatable`] is `softliq_keeper::scan::liquidatable`:
 //! it asks `engine::liquidation::plan` with the input `crank_liquidate`
 //! builds, so a position whose episode is back above maintenance but still
 //! below target is cranked, and a ramp-bound or dust step is not, exactly as
-//! the program liquidates.
+//! the program liquidates; the price it is given is the oracle account's,
+//! read by `softliq_keeper::oracle::read` with the program's own guards
+//! (`World::read_usable_price`).
+pub mod bidders;
+pub mod keepers;
+
 use anchor_lang::prelude::Pubkey;
 use softliq::state::{Lot, MarketParams};
 use solana_instruction::Instruction;
 
 pub use softliq_keeper::pack::{CrankBatch, PACKET_DATA_SIZE};
+
+pub use crate::tx::{fits, tx_size, TX_RESERVE};
 pub use softliq_keeper::scan::{
-    accrued, as_crank_sees, crank_input, liquidatable, rank_for_crank, Candidate,
+    accrued, as_crank_sees, budget_spent, crank_input, liquidatable, rank_for_crank, Candidate,
 };
-
-/// Bytes kept free in every transaction for what the bank adds (a
-/// compute-budget instruction that makes each transaction unique).
-pub const TX_RESERVE: usize = 64;
-
-/// Exact wire size of a legacy transaction made of `ixs` paid by `payer`
-/// (`softliq_keeper::pack::tx_size`).
-pub fn tx_size(payer: &Pubkey, ixs: &[Instruction]) -> usize {
-    softliq_keeper::pack::tx_size(ixs, payer)
-}
-
-/// Whether `ixs` fit in one transaction paid by `payer`, with [`TX_RESERVE`] to spare.
-pub fn fits(payer: &Pubkey, ixs: &[Instruction]) -> bool {
-    tx_size(payer, ixs) + TX_RESERVE <= PACKET_DATA_SIZE
-}
 
 /// Ranked candidates packed into cranks by `softliq_keeper::pack::pack_batches`
 /// (one slab per crank, at most `max_per_crank` entries, ranking kept),

@@ -1,0 +1,305 @@
+//! The validated inputs of a simulation ([`SimConfig`]), the mechanisms
+//! simulated ([`RunKind`]) with their parameters (the soft and dynamic runs:
+//! `engine::params::soft_rule` for the market's depth, on every scenario),
+//! and the named fields `--soft-param` may set on top of the rule
+//! ([`set_param`]). `cli` builds a `SimConfig`; nothing here depends on `cli`
+//! or on the simulation itself.
+use std::path::PathBuf;
+
+use softliq::engine::params::{soft_rule, validate};
+use softliq::state::{MarketParams, RiskParams};
+
+use crate::paths::{PricePath, Scenario};
+
+/// Profit a bidder wants over its resale in the external market (after the
+/// market's fee), as a fraction of the price it pays.
+pub const BIDDER_MARGIN: f64 = 0.005;
+/// Insurance fund seeded with this share of the book's debt.
+pub const INSURANCE_SHARE: f64 = 0.015;
+/// LP pool = book debt × this (utilisation 80%, the rate curve's kink).
+pub const LP_OVER_DEBT: f64 = 1.25;
+
+/// Validated inputs of a simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    pub positions: u64,
+    pub slots: u64,
+    pub seed: u64,
+    pub scenario: Scenario,
+    pub path: PricePath,
+    pub out: PathBuf,
+    pub quiet: bool,
+    pub market_depth_quote: f64,
+    pub book_collateral_quote: f64,
+    pub arb_strength: f64,
+    /// Runs at the same time (at least 1).
+    pub jobs: usize,
+    /// `--soft-param` overrides, in order.
+    pub soft_overrides: Vec<(String, u64)>,
+    /// Lot book capacity (0 = automatic).
+    pub lot_capacity: u32,
+    /// The mechanisms simulated (`--runs`; all of [`RUNS`] by default).
+    pub runs: Vec<RunKind>,
+    /// `--trace DIR`: a per-slot CSV per run, `DIR/<run>.csv`.
+    pub trace_dir: Option<PathBuf>,
+}
+
+impl SimConfig {
+    /// One line describing the run.
+    pub fn summary(&self) -> String {
+        format!(
+            "scenario {} ({}), {} positions, {} slots, seed {}, book collateral {} quote, external depth {} quote per side, arbitrage {}/slot, report in {}",
+            self.scenario.name(),
+            self.path,
+            self.positions,
+            self.slots,
+            self.seed,
+            self.book_collateral_quote,
+            self.market_depth_quote,
+            self.arb_strength,
+            self.out.display()
+        )
+    }
+}
+
+/// The external market's depth in debt-token native units (6 decimals).
+pub fn depth_native(market_depth_quote: f64) -> u64 {
+    (market_depth_quote * 1e6) as u64
+}
+
+/// Sets one parameter by its field name.
+pub fn set_param(p: &mut MarketParams, key: &str, value: u64) -> Result<(), String> {
+    macro_rules! fields {
+        ($($f:ident),* $(,)?) => {
+            match key {
+                $(stringify!($f) => p.$f = value,)*
+                _ => return Err(format!("unknown parameter `{key}`")),
+            }
+        };
+    }
+    fields!(
+        init_margin_bps,
+        target_margin_bps,
+        maint_margin_bps,
+        liquidation_penalty_bps,
+        lot_buffer_bps,
+        close_factor_bps,
+        keeper_tip_native,
+        keeper_chip_bps,
+        keeper_pay_cap_native,
+        max_positions_per_crank,
+        liq_ramp_slots,
+        max_liq_notional_per_slot,
+        max_lot_collateral_native,
+        auction_start_buffer_bps,
+        auction_curve,
+        auction_tau_slots,
+        auction_step_slots,
+        auction_cut_bps,
+        auction_tail_slots,
+        auction_cusp_bps,
+        auction_max_resets,
+        auction_reset_tip_native,
+        dust_native,
+        max_oracle_age_slots,
+        max_oracle_age_secs,
+        max_conf_bps,
+        max_deviation_bps,
+        borrow_rate_base_bps,
+        borrow_rate_slope1_bps,
+        borrow_rate_slope2_bps,
+        borrow_rate_kink_bps,
+        insurance_withdraw_cooldown_slots,
+    );
+    Ok(())
+}
+
+/// A liquidation mechanism.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RunKind {
+    /// The market's soft parameters (`MarketParams::default_soft`).
+    Soft,
+    /// Whole position at once, immediate sale at a fixed 5% discount
+    /// (`MarketParams::hard`).
+    Hard,
+    /// Aave-like: up to 50% of a position per liquidation, fixed 5% discount,
+    /// no ramp, no per-slot budget (`hard` with a 50% close factor).
+    Partial,
+    /// No keepers: nothing is ever liquidated.
+    None,
+    /// The soft run's parameters plus dynamic risk ([`dynamic_risk`]):
+    /// margins that follow the on-chain volatility estimate and a per-slot
+    /// budget set from the external market's depth.
+    Dynamic,
+}
+
+pub const RUNS: [RunKind; 5] = [
+    RunKind::Soft,
+    RunKind::Hard,
+    RunKind::Partial,
+    RunKind::None,
+    RunKind::Dynamic,
+];
+
+/// Dynamic risk of the `dynamic` run for an external market of this depth:
+/// the volatility estimate with a 50-slot half-life, margins + 2σ over a
+/// 50-slot horizon (add-on capped at 5%, moving at most 5 bps a slot), and
+/// the per-slot budget at 0.45% of the depth (the soft run's static budget,
+/// so that the margins are the only difference), not shrinking with
+/// volatility.
+pub fn dynamic_risk(market_depth_quote: f64) -> RiskParams {
+    RiskParams {
+        vol_enabled: 1,
+        vol_half_life_slots: 50,
+        vol_max_move_bps: 500,
+        vol_horizon_slots: 50,
+        vol_k_bps: 20_000,
+        margin_addon_cap_bps: 500,
+        margin_step_bps: 5,
+        depth_native: (market_depth_quote * 1e6) as u64,
+        budget_depth_bps: 45,
+        budget_floor_bps: 10_000,
+        ..RiskParams::static_default()
+    }
+}
+
+impl RunKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunKind::Soft => "soft",
+            RunKind::Hard => "hard",
+            RunKind::Partial => "partial",
+            RunKind::None => "none",
+            RunKind::Dynamic => "dynamic",
+        }
+    }
+
+    /// The run called `name` (as [`RunKind::name`] writes it).
+    pub fn parse(name: &str) -> Option<RunKind> {
+        RUNS.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The run's dynamic-risk parameters (static for all but `dynamic`).
+    pub fn risk(self, market_depth_quote: f64) -> RiskParams {
+        // The adaptive budget and urgent tier of the soft rule.
+        let (_, rule) = soft_rule(depth_native(market_depth_quote));
+        let adaptive = |r: RiskParams| RiskParams {
+            budget_growth_bps: rule.budget_growth_bps,
+            budget_cap_bps: rule.budget_cap_bps,
+            urgent_gap_bps: rule.urgent_gap_bps,
+            urgent_budget_bps: rule.urgent_budget_bps,
+            ..r
+        };
+        match self {
+            RunKind::Dynamic => adaptive(dynamic_risk(market_depth_quote)),
+            RunKind::Soft => adaptive(RiskParams::static_default()),
+            _ => RiskParams::static_default(),
+        }
+    }
+
+    pub fn keepers(self) -> bool {
+        self != RunKind::None
+    }
+
+    /// The program parameters of this run, as written before validation:
+    /// the soft rule for the market's depth (`engine::params::soft_rule`) for
+    /// the soft and dynamic runs, the presets for the others.
+    pub fn raw_params(self, market_depth_quote: f64) -> MarketParams {
+        match self {
+            RunKind::Soft | RunKind::Dynamic => soft_rule(depth_native(market_depth_quote)).0,
+            RunKind::None => MarketParams::default_soft(),
+            RunKind::Hard => MarketParams::hard(),
+            // Hard liquidation limited to half of a position per liquidation
+            // (a position still below maintenance is liquidated again in
+            // the following slots): the only difference from `hard`.
+            RunKind::Partial => MarketParams {
+                close_factor_bps: 5_000,
+                ..MarketParams::hard()
+            },
+        }
+    }
+
+    /// The parameters (for the soft and dynamic runs, the rule with
+    /// `overrides` applied), checked with `engine::params::validate`.
+    pub fn params(
+        self,
+        market_depth_quote: f64,
+        overrides: &[(String, u64)],
+    ) -> Result<(MarketParams, Option<String>), SimError> {
+        let mut p = self.raw_params(market_depth_quote);
+        let mut note = None;
+        if matches!(self, RunKind::Soft | RunKind::Dynamic) && !overrides.is_empty() {
+            for (key, value) in overrides {
+                set_param(&mut p, key, *value).map_err(|error| SimError::Params {
+                    run: self.name(),
+                    error,
+                })?;
+            }
+            let list: Vec<String> = overrides.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            note = Some(format!(
+                "{}: engine::params::soft_rule(depth) with {}",
+                self.name(),
+                list.join(", ")
+            ));
+        }
+        validate(&p).map_err(|e| SimError::Params {
+            run: self.name(),
+            error: format!("{e:?}"),
+        })?;
+        Ok((p, note))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("run {run}: parameters fail validation: {error}")]
+    Params { run: &'static str, error: String },
+    #[error("run {run}: setup failed: {message}")]
+    Setup { run: &'static str, message: String },
+    #[error("run {run}: invariant violated at the end of the run: {message}")]
+    Invariant { run: &'static str, message: String },
+    #[error("run {run}: external market: {message}")]
+    Market { run: &'static str, message: String },
+    #[error("run {run} panicked: {message}")]
+    Panic { run: &'static str, message: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_run_has_valid_parameters() {
+        for kind in RUNS {
+            let (p, _) = kind
+                .params(crate::market::DEFAULT_QUOTE_DEPTH, &[])
+                .unwrap();
+            assert_eq!(validate(&p), Ok(()), "{}", kind.name());
+            assert_eq!(RunKind::parse(kind.name()), Some(kind));
+        }
+        let (hard, _) = RunKind::Hard
+            .params(crate::market::DEFAULT_QUOTE_DEPTH, &[])
+            .unwrap();
+        assert_eq!(
+            hard.target_margin_bps,
+            softliq::engine::params::TARGET_CLOSE_ALL
+        );
+        assert_eq!(
+            (hard.liq_ramp_slots, hard.max_liq_notional_per_slot),
+            (0, 0)
+        );
+        let (partial, _) = RunKind::Partial
+            .params(crate::market::DEFAULT_QUOTE_DEPTH, &[])
+            .unwrap();
+        assert_eq!(partial.close_factor_bps, 5_000);
+        // The soft run is the rule: 45 bps of the depth a slot, no overrides.
+        let depth = crate::market::DEFAULT_QUOTE_DEPTH;
+        let (soft, note) = RunKind::Soft.params(depth, &[]).unwrap();
+        assert_eq!(soft, soft_rule(depth_native(depth)).0);
+        assert_eq!(
+            soft.max_liq_notional_per_slot,
+            depth_native(depth) / 10_000 * 45
+        );
+        assert!(note.is_none());
+    }
+}

@@ -36,22 +36,28 @@ pub struct BudgetRule {
 impl BudgetRule {
     /// The level's ceiling: `base × cap_bps / 10,000` (at least the base).
     pub fn cap_native(&self) -> u64 {
-        let cap = (self.base_native as u128).saturating_mul(self.cap_bps.max(BPS) as u128)
-            / (BPS as u128);
+        let cap = (self.base_native as u128)
+            .saturating_mul(self.cap_bps.max(BPS) as u128)
+            .checked_div(BPS as u128)
+            .unwrap_or(u128::MAX);
         u64::try_from(cap).unwrap_or(u64::MAX)
     }
 
     fn grow(&self, level: u64) -> u64 {
-        let up = (level as u128).saturating_mul(BPS.saturating_add(self.growth_bps) as u128)
-            / (BPS as u128);
+        let up = (level as u128)
+            .saturating_mul(BPS.saturating_add(self.growth_bps) as u128)
+            .checked_div(BPS as u128)
+            .unwrap_or(u128::MAX);
         // Integer growth must move a small level at least one unit.
         let up = up.max((level as u128).saturating_add(1));
         u64::try_from(up).unwrap_or(u64::MAX).min(self.cap_native())
     }
 
     fn shrink(&self, level: u64) -> u64 {
-        let down = (level as u128).saturating_mul(BPS as u128)
-            / (BPS.saturating_add(self.growth_bps) as u128);
+        let down = (level as u128)
+            .saturating_mul(BPS as u128)
+            .checked_div(BPS.saturating_add(self.growth_bps) as u128)
+            .unwrap_or(u128::MAX);
         u64::try_from(down)
             .unwrap_or(u64::MAX)
             .max(self.base_native)
@@ -142,7 +148,10 @@ impl SlotBudget {
 pub fn at_slot(m: &Market, effective: &MarketParams, slot: u64) -> SlotBudget {
     let rule = rule_for(effective, &m.risk);
     let urgent_native = u64::try_from(
-        (rule.base_native as u128).saturating_mul(m.risk.urgent_budget_bps as u128) / (BPS as u128),
+        (rule.base_native as u128)
+            .saturating_mul(m.risk.urgent_budget_bps as u128)
+            .checked_div(BPS as u128)
+            .unwrap_or(u128::MAX),
     )
     .unwrap_or(u64::MAX);
     if m.budget_slot == slot {

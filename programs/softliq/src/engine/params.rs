@@ -182,8 +182,10 @@ pub const SOFT_URGENT_BUDGET_BPS: u64 = 0;
 ///   simulator's paths more throughput meant more price impact and more bad
 ///   debt (docs/adaptive-budget.md).
 pub fn soft_rule(depth_native: u64) -> (MarketParams, crate::state::RiskParams) {
-    let budget =
-        (depth_native as u128).saturating_mul(SOFT_BUDGET_DEPTH_BPS as u128) / (BPS as u128);
+    let budget = (depth_native as u128)
+        .saturating_mul(SOFT_BUDGET_DEPTH_BPS as u128)
+        .checked_div(BPS as u128)
+        .unwrap_or(u128::MAX);
     let params = MarketParams {
         auction_start_buffer_bps: 9_800,
         auction_step_slots: 1,

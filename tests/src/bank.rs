@@ -9,7 +9,10 @@ use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
-/// Forwards to Anchor's `entry` with the lifetimes it wants (see STACK.md).
+/// Forwards to Anchor's `entry` with the lifetimes it wants: Anchor 1.x's
+/// generated `entry` takes one lifetime for the program id, the account
+/// slice and the data, which `processor!` does not give; re-inferring the
+/// slice's lifetime here bridges the two.
 fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     // SAFETY: the account infos live for the whole instruction; Anchor's
     // `entry` only needs one lifetime for the slice and its elements.

@@ -3,7 +3,7 @@
 //! successful transaction (see `invariants.rs`).
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::system_instruction;
-use anchor_lang::{InstructionData, ToAccountMetas};
+use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use softliq::state::*;
 use solana_instruction::Instruction;
@@ -396,6 +396,24 @@ impl TestMarket {
         bank.send(&[ix], signers).await?;
         self.after(bank).await;
         Ok(())
+    }
+
+    /// The bytes of every account the market's books live in (market, lot
+    /// book, vaults, slabs): for "refused and nothing changed".
+    pub async fn snapshot(&self, bank: &mut Bank) -> Vec<Vec<u8>> {
+        let mut keys = vec![
+            self.market,
+            self.lot_book,
+            self.collateral_vault,
+            self.debt_vault,
+            self.insurance_vault,
+        ];
+        keys.extend(self.slabs.iter().copied());
+        let mut out = vec![];
+        for k in keys {
+            out.push(bank.data(&k).await);
+        }
+        out
     }
 
     pub async fn market_state(&self, bank: &mut Bank) -> Market {
@@ -1089,11 +1107,8 @@ impl TestMarket {
         };
         // The exit invariant: no staker takes value a certain loss already removed.
         let stake = self.stake_account(&user.key());
-        let pending = bank
-            .data(&stake)
-            .await
-            .get(8 + 32 + 32 + 8..8 + 32 + 32 + 16)
-            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+        let pending = InsuranceStake::try_deserialize(&mut &bank.data(&stake).await[..])
+            .map(|s| s.pending_shares)
             .unwrap_or(0);
         let fair = crate::invariants::fair_exit(bank, self).await;
         let before = tokens::balance(bank, &user.debt).await;

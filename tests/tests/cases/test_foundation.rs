@@ -110,23 +110,6 @@ async fn over_borrow_and_over_withdraw_refused_without_change() {
 use harness::market::{ix, PosRef};
 use softliq::state::{MarketParams, ORACLE_KIND_PYTH_LEGACY};
 
-/// Snapshot of every account of a market (for "refused and nothing changed").
-async fn snapshot(bank: &mut Bank, tm: &TestMarket) -> Vec<Vec<u8>> {
-    let mut keys = vec![
-        tm.market,
-        tm.lot_book,
-        tm.collateral_vault,
-        tm.debt_vault,
-        tm.insurance_vault,
-    ];
-    keys.extend(tm.slabs.iter().copied());
-    let mut out = vec![];
-    for k in keys {
-        out.push(bank.data(&k).await);
-    }
-    out
-}
-
 #[tokio::test]
 async fn bad_inputs_get_precise_errors_and_change_nothing() {
     let mut bank = Bank::start().await;
@@ -147,7 +130,7 @@ async fn bad_inputs_get_precise_errors_and_change_nothing() {
         .await;
     let mut other = TestMarket::create(&mut bank, MarketConfig::default()).await;
     let other_slab = other.slabs[0];
-    let before = snapshot(&mut bank, &tm).await;
+    let before = tm.snapshot(&mut bank).await;
 
     // Wrong signer: mallory borrows / withdraws / closes alice's position.
     let e = tm.borrow(&mut bank, &mallory, pos, 1).await.unwrap_err();
@@ -307,7 +290,7 @@ async fn bad_inputs_get_precise_errors_and_change_nothing() {
         code_of(E::PositionHasDebt)
     );
     assert_eq!(
-        snapshot(&mut bank, &tm).await,
+        tm.snapshot(&mut bank).await,
         before,
         "refused instructions changed nothing"
     );

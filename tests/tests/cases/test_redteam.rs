@@ -19,23 +19,6 @@ use softliq::state::MarketParams;
 const SOL: u64 = 1_000_000_000;
 const USDC: u64 = 1_000_000;
 
-/// The bytes of every account the market's books live in.
-async fn snapshot(bank: &mut Bank, tm: &TestMarket) -> Vec<Vec<u8>> {
-    let mut keys = vec![
-        tm.market,
-        tm.lot_book,
-        tm.collateral_vault,
-        tm.debt_vault,
-        tm.insurance_vault,
-    ];
-    keys.extend(tm.slabs.iter().copied());
-    let mut out = vec![];
-    for k in keys {
-        out.push(bank.data(&k).await);
-    }
-    out
-}
-
 // ---- 1. mints whose extensions or authorities reach the vaults ----
 
 #[tokio::test]
@@ -177,7 +160,7 @@ async fn an_older_oracle_update_cannot_be_picked() {
     let older = harness::pyth::usd_feed(104.0, c.slot, c.unix_timestamp - 55);
     // 920 USDC: refused at 100 (init margin 10%), allowed at 104.
     let want = 920 * USDC;
-    let before = snapshot(&mut bank, &tm).await;
+    let before = tm.snapshot(&mut bank).await;
     // (a) The older update posted at another address.
     let elsewhere = anchor_lang::prelude::Pubkey::new_unique();
     bank.set_account(
@@ -203,7 +186,7 @@ async fn an_older_oracle_update_cannot_be_picked() {
     // A keeper cannot crank with it either.
     let e = tm.crank(&mut bank, &keeper, &[pos]).await.unwrap_err();
     assert_eq!(e.code(), code_of(E::OracleOlderThanLast));
-    assert_eq!(snapshot(&mut bank, &tm).await, before, "nothing changed");
+    assert_eq!(tm.snapshot(&mut bank).await, before, "nothing changed");
     // With the latest price back, the borrow is refused by health.
     tm.set_price(&mut bank, 100.0).await;
     let e = tm.borrow(&mut bank, &trader, pos, want).await.unwrap_err();
@@ -237,10 +220,10 @@ async fn no_parameter_update_makes_a_healthy_book_liquidatable_at_once() {
         liquidation_penalty_bps: 2_000,
         ..current
     };
-    let before = snapshot(&mut bank, &tm).await;
+    let before = tm.snapshot(&mut bank).await;
     let e = tm.update_params(&mut bank, jump, 0).await.unwrap_err();
     assert_eq!(e.code(), code_of(E::MarginRaiseTooLarge));
-    assert_eq!(snapshot(&mut bank, &tm).await, before);
+    assert_eq!(tm.snapshot(&mut bank).await, before);
     // One step (+1% maintenance, +1% penalty) is announced, not applied.
     let step = MarketParams {
         init_margin_bps: current.init_margin_bps + MAX_MARGIN_RAISE_BPS,
@@ -318,13 +301,13 @@ async fn an_auction_past_its_resets_keeps_its_floor() {
     let s = bank.slot().await;
     bank.warp_to(s + 120).await;
     tm.set_price(&mut bank, 94.0).await;
-    let before = snapshot(&mut bank, &tm).await;
+    let before = tm.snapshot(&mut bank).await;
     let e = tm
         .take(&mut bank, &bidder, lot, u64::MAX, 1)
         .await
         .unwrap_err();
     assert_eq!(e.code(), code_of(E::LotNeedsReset));
-    assert_eq!(snapshot(&mut bank, &tm).await, before);
+    assert_eq!(tm.snapshot(&mut bank).await, before);
     // A free reset re-prices it at the oracle; the sale is then at ≥ cusp × oracle.
     let ins = tm.market_state(&mut bank).await.insurance_balance_native;
     tm.reset(&mut bank, &bidder, lot).await.unwrap();
@@ -355,7 +338,8 @@ async fn an_auction_past_its_resets_keeps_its_floor() {
 
 /// Two LPs of 1,000 USDC, a 10 USDC insurance fund whose staker asked to
 /// leave, and a position that a crash to 80 leaves insolvent (10 SOL, debt 899).
-async fn crash_market() -> (Bank, TestMarket, [TestUser; 3], PosRef) {
+/// A market without ramp or budget whose insurance cooldown is 20 slots.
+async fn short_cooldown_market() -> (Bank, TestMarket) {
     let params = MarketParams {
         liq_ramp_slots: 0,
         max_liq_notional_per_slot: 0,
@@ -363,7 +347,7 @@ async fn crash_market() -> (Bank, TestMarket, [TestUser; 3], PosRef) {
         ..MarketParams::default_soft()
     };
     let mut bank = Bank::start().await;
-    let mut tm = TestMarket::create(
+    let tm = TestMarket::create(
         &mut bank,
         MarketConfig {
             params,
@@ -371,6 +355,11 @@ async fn crash_market() -> (Bank, TestMarket, [TestUser; 3], PosRef) {
         },
     )
     .await;
+    (bank, tm)
+}
+
+async fn crash_market() -> (Bank, TestMarket, [TestUser; 3], PosRef) {
+    let (mut bank, mut tm) = short_cooldown_market().await;
     let lp_a = tm.new_user(&mut bank, 0, 10_000 * USDC).await;
     let lp_b = tm.new_user(&mut bank, 0, 10_000 * USDC).await;
     let staker = tm.new_user(&mut bank, 0, 10_000 * USDC).await;
@@ -456,10 +445,10 @@ async fn an_insurance_exit_window_expires() {
     let s = bank.slot().await;
     bank.warp_to(s + INSURANCE_WITHDRAW_WINDOW_SLOTS).await;
     tm.set_price(&mut bank, 100.0).await;
-    let before = snapshot(&mut bank, &tm).await;
+    let before = tm.snapshot(&mut bank).await;
     let e = tm.insurance_withdraw(&mut bank, &staker).await.unwrap_err();
     assert_eq!(e.code(), code_of(E::WithdrawWindowExpired));
-    assert_eq!(snapshot(&mut bank, &tm).await, before);
+    assert_eq!(tm.snapshot(&mut bank).await, before);
     // A new request, a new cooldown.
     let shares = tm.market_state(&mut bank).await.insurance_shares_total;
     tm.insurance_request(&mut bank, &staker, shares)
@@ -473,21 +462,7 @@ async fn an_insurance_exit_window_expires() {
 
 #[tokio::test]
 async fn the_last_staker_takes_what_is_there_even_zero() {
-    let params = MarketParams {
-        liq_ramp_slots: 0,
-        max_liq_notional_per_slot: 0,
-        insurance_withdraw_cooldown_slots: 20,
-        ..MarketParams::default_soft()
-    };
-    let mut bank = Bank::start().await;
-    let mut tm = TestMarket::create(
-        &mut bank,
-        MarketConfig {
-            params,
-            ..Default::default()
-        },
-    )
-    .await;
+    let (mut bank, mut tm) = short_cooldown_market().await;
     let lp = tm.new_user(&mut bank, 0, 10_000 * USDC).await;
     tm.lp_deposit(&mut bank, &lp, 5_000 * USDC).await.unwrap();
     let staker = tm.new_user(&mut bank, 0, 1_000 * USDC).await;

@@ -114,6 +114,8 @@ pub struct SlotBudget {
     /// The urgent tier's allowance (`urgent_budget_bps` of the base).
     pub urgent_native: u64,
     pub urgent_used_native: u64,
+    /// The budget stopped a liquidation in this slot (the level grows next slot).
+    pub bound: bool,
 }
 
 impl SlotBudget {
@@ -166,6 +168,7 @@ pub fn at_slot(m: &Market, effective: &MarketParams, slot: u64) -> SlotBudget {
             used_native: m.budget_used_notional_native,
             urgent_native,
             urgent_used_native: m.urgent_used_notional_native,
+            bound: m.budget_bound_slot == slot,
         };
     }
     SlotBudget {
@@ -179,6 +182,7 @@ pub fn at_slot(m: &Market, effective: &MarketParams, slot: u64) -> SlotBudget {
         used_native: 0,
         urgent_native,
         urgent_used_native: 0,
+        bound: false,
     }
 }
 

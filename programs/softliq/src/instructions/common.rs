@@ -50,13 +50,6 @@ pub fn effective_params(market: &Market) -> Result<MarketParams> {
     ))
 }
 
-/// Accrues interest to `slot` (`engine::interest::accrue_market`; it never
-/// fails, so repay, crank and `update_params` work on any market).
-pub fn accrue(market: &mut Market, slot: u64) -> Result<()> {
-    interest::accrue_market(market, slot);
-    Ok(())
-}
-
 /// Moves a position between solvency bands (`engine::bands`) after its debt
 /// shares or collateral changed from `before` to `after`.
 pub fn reband(market: &mut Market, before: (u64, u64), after: (u64, u64)) -> Result<()> {

@@ -1,9 +1,9 @@
 use anchor_lang::prelude::*;
 
+use crate::engine::interest;
 use crate::engine::params::{plan_update, UpdatePlan, PARAMS_NOTICE_SLOTS};
 use crate::error::SoftliqError;
 use crate::events::{ParamsAnnounced, ParamsUpdated};
-use crate::instructions::common::accrue;
 use crate::state::{Market, MarketParams, PAUSE_ALL};
 
 #[derive(Accounts)]
@@ -57,7 +57,7 @@ pub fn handler(ctx: Context<UpdateParams>, params: MarketParams, paused: u8) -> 
         }
         UpdatePlan::Apply => {
             // Interest up to now accrues at the old rate curve.
-            accrue(&mut m, slot)?;
+            interest::accrue_market(&mut m, slot);
             m.params = params;
             m.pending_params = MarketParams::default();
             m.pending_params_slot = 0;

@@ -3,11 +3,12 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use super::lot_ref::{free_lot, open_lot};
 use crate::engine::health;
+use crate::engine::interest;
 use crate::error::SoftliqError;
 use crate::events::LotRedeemed;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
-    transfer_in, with_lots, with_slab,
+    checked_add, checked_sub, effective_params, observe_price, position_debt, reband, transfer_in,
+    with_lots, with_slab,
 };
 use crate::math;
 use crate::oracle::load_price;
@@ -44,7 +45,7 @@ pub fn handler(ctx: Context<AuctionRedeem>, lot_index: u32, lot_generation: u32)
     let owner = ctx.accounts.owner.key();
     let slab_key = ctx.accounts.slab.key();
     let mut m = ctx.accounts.market.load_mut()?;
-    accrue(&mut m, clock.slot)?;
+    interest::accrue_market(&mut m, clock.slot);
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
     observe_price(&mut m, &market_key, &price, clock.slot)?;
     let eff = effective_params(&m)?;

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use super::insurance_deposit::INSURANCE_REQUEST;
-use super::insurance_withdraw::INSURANCE_WITHDRAW_WINDOW_SLOTS;
+use super::insurance_withdraw::request_lapses_slot;
 use crate::error::SoftliqError;
 use crate::events::InsuranceChanged;
 use crate::instructions::common::require_nonzero;
@@ -21,7 +21,7 @@ pub struct InsuranceRequestWithdraw<'info> {
 /// Requests the withdrawal of `shares`. A new request, or one for more shares
 /// than the live one, starts the cooldown; asking for fewer (or the same)
 /// shares while a request is live keeps its cooldown. A request lapses
-/// `INSURANCE_WITHDRAW_WINDOW_SLOTS` after its cooldown. Requested shares keep
+/// `INSURANCE_WITHDRAW_WINDOW_SLOTS` after its cooldown (`request_lapses_slot`). Requested shares keep
 /// bearing losses until withdrawn.
 pub fn handler(ctx: Context<InsuranceRequestWithdraw>, shares: u64) -> Result<()> {
     require_nonzero(shares)?;
@@ -34,10 +34,7 @@ pub fn handler(ctx: Context<InsuranceRequestWithdraw>, shares: u64) -> Result<()
         .insurance_withdraw_cooldown_slots;
     let stake = &mut ctx.accounts.stake;
     require!(stake.shares >= shares, SoftliqError::InsufficientShares);
-    let lapses = stake
-        .request_slot
-        .saturating_add(cooldown)
-        .saturating_add(INSURANCE_WITHDRAW_WINDOW_SLOTS);
+    let lapses = request_lapses_slot(stake.request_slot.saturating_add(cooldown));
     let live = stake.pending_shares > 0 && slot <= lapses;
     if !(live && shares <= stake.pending_shares) {
         stake.request_slot = slot;

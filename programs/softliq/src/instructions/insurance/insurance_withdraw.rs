@@ -2,10 +2,11 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use super::insurance_deposit::INSURANCE_WITHDRAW;
+use crate::engine::interest;
 use crate::engine::pool;
 use crate::error::SoftliqError;
 use crate::events::InsuranceChanged;
-use crate::instructions::common::{accrue, certain_loss, checked_sub, transfer_out};
+use crate::instructions::common::{certain_loss, checked_sub, transfer_out};
 use crate::math;
 use crate::state::{InsuranceStake, Market, STAKE_SEED, VAULT_AUTH_SEED};
 
@@ -38,6 +39,12 @@ pub struct InsuranceWithdraw<'info> {
 /// open for ever, ready for the moment a loss becomes certain.
 pub const INSURANCE_WITHDRAW_WINDOW_SLOTS: u64 = 9_000;
 
+/// The last slot at which a request whose cooldown ends at `ready_slot` can
+/// still be withdrawn.
+pub fn request_lapses_slot(ready_slot: u64) -> u64 {
+    ready_slot.saturating_add(INSURANCE_WITHDRAW_WINDOW_SLOTS)
+}
+
 /// Withdraws the requested shares once the cooldown has elapsed and before
 /// the window after it closes, at the fund's exit value now: its balance less
 /// what it may still have to cover (the certain loss of insolvent positions,
@@ -57,10 +64,10 @@ pub fn handler(ctx: Context<InsuranceWithdraw>) -> Result<()> {
             .checked_add(m.params.insurance_withdraw_cooldown_slots))?;
         require!(slot >= ready, SoftliqError::CooldownNotElapsed);
         require!(
-            slot <= ready.saturating_add(INSURANCE_WITHDRAW_WINDOW_SLOTS),
+            slot <= request_lapses_slot(ready),
             SoftliqError::WithdrawWindowExpired
         );
-        accrue(&mut m, slot)?;
+        interest::accrue_market(&mut m, slot);
         let loss = certain_loss(&mut m, &market_key, &oracle, &clock)?;
         let value = pool::insurance_exit_value(
             m.insurance_balance_native,

@@ -2,13 +2,14 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::budget::{self, SlotBudget};
+use crate::engine::interest;
 use crate::engine::liquidation::{plan, Bound, LiqError, LiqInput, LiqParams, LiqPlan, NoLiq};
 use crate::engine::{auction, fees, health};
 use crate::error::SoftliqError;
 use crate::events::{CrankCompleted, LotBookFull, PositionLiquidated};
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, effective_params, health_i64, observe_price, position_debt,
-    reband, transfer_out, with_lots, with_slab,
+    checked_add, checked_sub, effective_params, health_i64, observe_price, position_debt, reband,
+    transfer_out, with_lots, with_slab,
 };
 use crate::math;
 use crate::oracle::{load_price, OraclePrice};
@@ -72,7 +73,7 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
         entries.len() as u64 <= m.params.max_positions_per_crank,
         SoftliqError::TooManyEntries
     );
-    accrue(&mut m, clock.slot)?;
+    interest::accrue_market(&mut m, clock.slot);
     let price = load_price(&m, &ctx.accounts.oracle.to_account_info(), &clock)?;
     observe_price(&mut m, &ctx.accounts.market.key(), &price, clock.slot)?;
     // Maintenance and target carry the add-on of the update before this slot
@@ -112,6 +113,9 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
     m.budget_level_native = slot_budget.level_native;
     m.budget_used_notional_native = slot_budget.used_native;
     m.urgent_used_notional_native = slot_budget.urgent_used_native;
+    if slot_budget.bound {
+        m.budget_bound_slot = clock.slot;
+    }
     let bump = m.vault_auth_bump;
     drop(m);
     transfer_out(
@@ -191,9 +195,7 @@ fn liquidate_one(
             return Ok(None);
         }
         Ok(Err(NoLiq::Bounded(bound))) => {
-            if bound == Bound::Budget {
-                m.budget_bound_slot = env.slot;
-            }
+            sb.bound |= bound == Bound::Budget;
             return Ok(None);
         }
         Err(LiqError::BadParams) => return err!(SoftliqError::InvalidLotBuffer),
@@ -265,9 +267,7 @@ fn liquidate_one(
     m.total_lot_collateral_native =
         checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
     sb.charge(step.seized_notional_native, step.urgent);
-    if step.bound == Bound::Budget {
-        m.budget_bound_slot = env.slot;
-    }
+    sb.bound |= step.bound == Bound::Budget;
     m.seized_collateral_native = m
         .seized_collateral_native
         .saturating_add(step.seize_collateral_native);

@@ -1,12 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
+use crate::engine::interest;
 use crate::engine::pool;
 use crate::error::SoftliqError;
 use crate::events::LpDeposited;
-use crate::instructions::common::{
-    accrue, checked_add, pool_value_full, require_nonzero, transfer_in,
-};
+use crate::instructions::common::{checked_add, pool_value_full, require_nonzero, transfer_in};
 use crate::math;
 use crate::state::{LpAccount, Market, LP_SEED, PAUSE_LP_DEPOSIT};
 
@@ -38,7 +37,7 @@ pub fn handler(ctx: Context<LpDeposit>, amount: u64) -> Result<()> {
     let (shares, value) = {
         let mut m = ctx.accounts.market.load_mut()?;
         require!(!m.is_paused(PAUSE_LP_DEPOSIT), SoftliqError::Paused);
-        accrue(&mut m, Clock::get()?.slot)?;
+        interest::accrue_market(&mut m, Clock::get()?.slot);
         let value = pool_value_full(&m)?;
         let shares = math!(pool::shares_for_deposit(amount, m.lp_shares_total, value))?;
         require!(shares > 0, SoftliqError::ZeroAmount);

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
+use crate::engine::interest;
 use crate::engine::pool;
 use crate::error::SoftliqError;
 use crate::events::LpWithdrawn;
 use crate::instructions::common::{
-    accrue, certain_loss, checked_sub, pool_borrowed, require_nonzero, transfer_out,
+    certain_loss, checked_sub, pool_borrowed, require_nonzero, transfer_out,
 };
 use crate::math;
 use crate::state::{LpAccount, Market, LP_SEED, VAULT_AUTH_SEED};
@@ -49,7 +50,7 @@ pub fn handler(ctx: Context<LpWithdraw>, shares: u64) -> Result<()> {
     let clock = Clock::get()?;
     let (amount, value, loss, bump) = {
         let mut m = ctx.accounts.market.load_mut()?;
-        accrue(&mut m, clock.slot)?;
+        interest::accrue_market(&mut m, clock.slot);
         let loss = certain_loss(
             &mut m,
             &market_key,

@@ -3,10 +3,11 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use super::position_ref::{owned, ACTION_BORROW};
 use crate::engine::health;
+use crate::engine::interest;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
+    checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
     require_nonzero, transfer_out, with_slab,
 };
 use crate::math;
@@ -42,7 +43,7 @@ pub fn handler(ctx: Context<Borrow>, index: u32, generation: u32, amount: u64) -
     let clock = Clock::get()?;
     let mut m = ctx.accounts.market.load_mut()?;
     require!(!m.is_paused(PAUSE_BORROW), SoftliqError::Paused);
-    accrue(&mut m, clock.slot)?;
+    interest::accrue_market(&mut m, clock.slot);
     require!(
         amount <= m.pool_cash_native,
         SoftliqError::InsufficientPoolCash

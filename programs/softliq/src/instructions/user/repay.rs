@@ -3,11 +3,11 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use super::position_ref::ACTION_REPAY;
 use crate::engine::health;
+use crate::engine::interest;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, position_debt, reband, require_nonzero, transfer_in,
-    with_slab,
+    checked_add, checked_sub, position_debt, reband, require_nonzero, transfer_in, with_slab,
 };
 use crate::math;
 use crate::state::{Market, PositionSlab};
@@ -35,7 +35,7 @@ pub fn handler(ctx: Context<Repay>, index: u32, generation: u32, max_amount: u64
     require_nonzero(max_amount)?;
     let market_key = ctx.accounts.market.key();
     let mut m = ctx.accounts.market.load_mut()?;
-    accrue(&mut m, Clock::get()?.slot)?;
+    interest::accrue_market(&mut m, Clock::get()?.slot);
     let index_now = m.borrow_index;
     let (paid, removed, collateral_after, debt_after, shares_after) =
         with_slab(&ctx.accounts.slab, &market_key, |slab| {

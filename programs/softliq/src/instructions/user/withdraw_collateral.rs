@@ -3,10 +3,11 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use super::position_ref::{owned, ACTION_WITHDRAW};
 use crate::engine::health;
+use crate::engine::interest;
 use crate::error::SoftliqError;
 use crate::events::PositionChanged;
 use crate::instructions::common::{
-    accrue, checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
+    checked_add, checked_sub, effective_params, observe_price, position_debt, reband,
     require_nonzero, transfer_out, with_slab,
 };
 use crate::math;
@@ -47,7 +48,7 @@ pub fn handler(
     let owner = ctx.accounts.owner.key();
     let clock = Clock::get()?;
     let mut m = ctx.accounts.market.load_mut()?;
-    accrue(&mut m, clock.slot)?;
+    interest::accrue_market(&mut m, clock.slot);
     let init_margin_bps = effective_params(&m)?.init_margin_bps;
     let (collateral_after, debt_after, seen, shares) =
         with_slab(&ctx.accounts.slab, &market_key, |slab| {

@@ -46,27 +46,66 @@ pub fn code_of(e: softliq::error::SoftliqError) -> u32 {
     anchor_lang::error::ERROR_CODE_OFFSET + e as u32
 }
 
+/// Where the SBF build puts the program (scripts/build-sbf.sh).
+pub fn sbf_program_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/sbf")
+}
+
+/// Whether this process runs the program as SBF in the VM (`SOFTLIQ_SBF=1`)
+/// rather than as a native builtin.
+pub fn sbf_mode() -> bool {
+    std::env::var_os("SOFTLIQ_SBF").is_some_and(|v| v != "0")
+}
+
 pub struct Bank {
     pub ctx: ProgramTestContext,
-    /// Log messages of the last successful transaction.
+    /// The program runs as `target/sbf/softliq.so` in the VM.
+    pub sbf: bool,
+    /// Log messages of the last transaction (successful or not).
     pub last_logs: Vec<String>,
+    /// Compute units the last transaction consumed.
+    pub last_cu: u64,
     /// Transactions sent (successful or not).
     pub tx_count: u64,
 }
 
 impl Bank {
+    /// A bank with the program native, or as SBF when `SOFTLIQ_SBF=1`.
     pub async fn start() -> Self {
-        let mut pt = ProgramTest::new(
-            "softliq",
-            softliq::ID,
-            solana_program_test::processor!(process),
-        );
-        pt.prefer_bpf(false);
+        Self::start_with(sbf_mode()).await
+    }
+
+    /// A bank running the program as SBF (`sbf`: from `target/sbf/softliq.so`,
+    /// built by scripts/build-sbf.sh) or as a native builtin.
+    pub async fn start_with(sbf: bool) -> Self {
+        let mut pt = if sbf {
+            let dir = sbf_program_dir();
+            assert!(
+                dir.join("softliq.so").is_file(),
+                "{}/softliq.so is missing: run scripts/build-sbf.sh",
+                dir.display()
+            );
+            // solana-program-test looks for `softliq.so` under SBF_OUT_DIR.
+            std::env::set_var("SBF_OUT_DIR", &dir);
+            let mut pt = ProgramTest::new("softliq", softliq::ID, None);
+            pt.prefer_bpf(true);
+            pt
+        } else {
+            let mut pt = ProgramTest::new(
+                "softliq",
+                softliq::ID,
+                solana_program_test::processor!(process),
+            );
+            pt.prefer_bpf(false);
+            pt
+        };
         pt.set_compute_max_units(1_400_000);
         let ctx = pt.start_with_context().await;
         Self {
             ctx,
+            sbf,
             last_logs: vec![],
+            last_cu: 0,
             tx_count: 0,
         }
     }
@@ -104,6 +143,7 @@ impl Bank {
             .map_err(|e| TxError::Other(e.to_string()))?;
         if let Some(meta) = &res.metadata {
             self.last_logs = meta.log_messages.clone();
+            self.last_cu = meta.compute_units_consumed;
         }
         match res.result {
             Ok(()) => Ok(()),

@@ -97,45 +97,53 @@ pub struct PositionClosed {
     pub deposit_lamports: u64,
 }
 
-#[event]
-pub struct PositionLiquidated {
-    pub market: Pubkey,
-    pub slab: Pubkey,
+/// One position liquidated by a crank, a record of `CrankCompleted`.
+///
+/// Compact so that a crank at `MAX_POSITIONS_PER_CRANK` entries stays inside
+/// Solana's 10,000-byte log limit (docs/compute-units.md). Numbers the record
+/// leaves out follow from it and the crank's header exactly:
+/// `collateral_before = collateral_after + seized_collateral`; the debt before
+/// is `debt_after + debt_moved` up to one share's rounding; health before
+/// follows from those, the header's price and the market's margins.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Liquidation {
     pub index: u32,
     pub generation: u32,
     pub lot_index: u32,
     pub lot_generation: u32,
-    pub price: u64,
-    pub collateral_before: u64,
-    pub debt_before: u64,
-    pub health_maint_before: i64,
-    pub health_target_before: i64,
     pub seized_collateral: u64,
+    /// Debt moved from the position to the lot's tab.
     pub debt_moved: u64,
     pub penalty: u64,
+    /// What the step charged to the slot's budget (quote native).
     pub seized_notional: u64,
     pub keeper_paid: u64,
     pub collateral_after: u64,
     pub debt_after: u64,
+    /// Health at the target margin after the step (negative: still short).
     pub health_target_after: i64,
     /// engine::liquidation::Bound code: 0 target, 1 whole, 2 close factor, 3 ramp, 4 budget, 5 hole.
     pub bound: u8,
-    pub budget_remaining: u64,
 }
 
+/// One per crank, with a record per liquidated position.
 #[event]
 pub struct CrankCompleted {
     pub market: Pubkey,
     pub slab: Pubkey,
     pub keeper: Pubkey,
+    pub slot: u64,
+    /// The oracle price every record was sized at.
+    pub price: u64,
     pub entries: u32,
-    pub liquidated: u32,
     pub keeper_paid: u64,
     /// The slot's adaptive budget level (0 = unlimited) and what is used of it
     /// and of the urgent allowance after this crank.
     pub budget_level: u64,
     pub budget_used: u64,
     pub urgent_used: u64,
+    /// The liquidated positions, in entry order.
+    pub liquidations: Vec<Liquidation>,
 }
 
 #[event]
@@ -224,6 +232,9 @@ pub struct RiskParamsUpdated {
 pub struct LotBookFull {
     pub market: Pubkey,
     pub slab: Pubkey,
+    /// The first position the crank skipped for want of a lot entry.
     pub index: u32,
     pub generation: u32,
+    /// How many entries of the crank were skipped for that reason.
+    pub skipped: u32,
 }

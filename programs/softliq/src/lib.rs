@@ -5,6 +5,9 @@
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
+// memcpy & co. and the u128 libcall shims for the registry-only SBF build.
+#[cfg(all(target_os = "solana", feature = "sbf-registry-toolchain"))]
+use solana_compiler_builtins as _;
 
 pub mod engine;
 pub mod error;

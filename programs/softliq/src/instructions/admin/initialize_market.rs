@@ -36,9 +36,9 @@ pub struct InitializeMarket<'info> {
     #[account(zero)]
     pub lot_book: AccountLoader<'info, LotBook>,
     #[account(mint::token_program = collateral_token_program)]
-    pub collateral_mint: InterfaceAccount<'info, Mint>,
+    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mint::token_program = debt_token_program)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: PDA signing for the vaults; holds no data.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,
@@ -48,21 +48,21 @@ pub struct InitializeMarket<'info> {
         token::mint = collateral_mint, token::authority = vault_auth,
         token::token_program = collateral_token_program,
     )]
-    pub collateral_vault: InterfaceAccount<'info, TokenAccount>,
+    pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(
         init, payer = admin,
         seeds = [DEBT_VAULT_SEED, market.key().as_ref()], bump,
         token::mint = debt_mint, token::authority = vault_auth,
         token::token_program = debt_token_program,
     )]
-    pub debt_vault: InterfaceAccount<'info, TokenAccount>,
+    pub debt_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(
         init, payer = admin,
         seeds = [INSURANCE_VAULT_SEED, market.key().as_ref()], bump,
         token::mint = debt_mint, token::authority = vault_auth,
         token::token_program = debt_token_program,
     )]
-    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// CHECK: read and guarded by `oracle::load_price` below.
     pub oracle: UncheckedAccount<'info>,
     pub collateral_token_program: Interface<'info, TokenInterface>,

@@ -24,13 +24,13 @@ pub struct AuctionRedeem<'info> {
     #[account(mut)]
     pub slab: AccountLoader<'info, PositionSlab>,
     #[account(mut, token::mint = debt_mint)]
-    pub owner_debt: InterfaceAccount<'info, TokenAccount>,
+    pub owner_debt: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.debt_vault @ SoftliqError::WrongTokenAccount)]
-    pub debt_vault: InterfaceAccount<'info, TokenAccount>,
+    pub debt_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
-    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: read and guarded by `oracle::load_price`.
     pub oracle: UncheckedAccount<'info>,
     pub debt_token_program: Interface<'info, TokenInterface>,

@@ -20,12 +20,12 @@ pub struct AuctionReset<'info> {
     /// CHECK: read and guarded by `oracle::load_price`.
     pub oracle: UncheckedAccount<'info>,
     #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
-    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// Receives the reset tip.
     #[account(mut, token::mint = debt_mint)]
-    pub caller_debt: InterfaceAccount<'info, TokenAccount>,
+    pub caller_debt: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,

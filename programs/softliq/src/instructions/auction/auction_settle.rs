@@ -15,11 +15,11 @@ pub struct AuctionSettle<'info> {
     #[account(mut, address = market.load()?.lot_book @ SoftliqError::WrongMarket)]
     pub lot_book: AccountLoader<'info, LotBook>,
     #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
-    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.debt_vault @ SoftliqError::WrongTokenAccount)]
-    pub debt_vault: InterfaceAccount<'info, TokenAccount>,
+    pub debt_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,

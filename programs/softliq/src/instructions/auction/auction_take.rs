@@ -20,20 +20,20 @@ pub struct AuctionTake<'info> {
     pub lot_book: AccountLoader<'info, LotBook>,
     /// Pays for the collateral.
     #[account(mut, token::mint = debt_mint)]
-    pub taker_debt: InterfaceAccount<'info, TokenAccount>,
+    pub taker_debt: Box<InterfaceAccount<'info, TokenAccount>>,
     /// Receives the collateral.
     #[account(mut, token::mint = collateral_mint)]
-    pub taker_collateral: InterfaceAccount<'info, TokenAccount>,
+    pub taker_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.collateral_vault @ SoftliqError::WrongTokenAccount)]
-    pub collateral_vault: InterfaceAccount<'info, TokenAccount>,
+    pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.debt_vault @ SoftliqError::WrongTokenAccount)]
-    pub debt_vault: InterfaceAccount<'info, TokenAccount>,
+    pub debt_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
-    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.collateral_mint @ SoftliqError::WrongTokenAccount)]
-    pub collateral_mint: InterfaceAccount<'info, Mint>,
+    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,
@@ -44,7 +44,7 @@ pub struct AuctionTake<'info> {
     pub slab: Option<AccountLoader<'info, PositionSlab>>,
     /// The lot owner's collateral account, when the position is gone.
     #[account(mut, token::mint = collateral_mint)]
-    pub owner_collateral: Option<InterfaceAccount<'info, TokenAccount>>,
+    pub owner_collateral: Option<Box<InterfaceAccount<'info, TokenAccount>>>,
 }
 
 /// Where a closed lot's surplus collateral went.

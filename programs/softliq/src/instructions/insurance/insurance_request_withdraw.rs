@@ -15,7 +15,7 @@ pub struct InsuranceRequestWithdraw<'info> {
         mut, has_one = owner @ SoftliqError::NotOwner, has_one = market @ SoftliqError::WrongMarket,
         seeds = [STAKE_SEED, market.key().as_ref(), owner.key().as_ref()], bump = stake.bump,
     )]
-    pub stake: Account<'info, InsuranceStake>,
+    pub stake: Box<Account<'info, InsuranceStake>>,
 }
 
 /// Requests the withdrawal of `shares`. A new request, or one for more shares

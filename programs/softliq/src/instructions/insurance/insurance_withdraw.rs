@@ -19,13 +19,13 @@ pub struct InsuranceWithdraw<'info> {
         mut, has_one = owner @ SoftliqError::NotOwner, has_one = market @ SoftliqError::WrongMarket,
         seeds = [STAKE_SEED, market.key().as_ref(), owner.key().as_ref()], bump = stake.bump,
     )]
-    pub stake: Account<'info, InsuranceStake>,
+    pub stake: Box<Account<'info, InsuranceStake>>,
     #[account(mut, token::mint = debt_mint)]
-    pub owner_debt: InterfaceAccount<'info, TokenAccount>,
+    pub owner_debt: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
-    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,

@@ -6,7 +6,7 @@ use crate::engine::interest;
 use crate::engine::liquidation::{plan, Bound, LiqError, LiqInput, LiqParams, LiqPlan, NoLiq};
 use crate::engine::{auction, fees, health};
 use crate::error::SoftliqError;
-use crate::events::{CrankCompleted, LotBookFull, PositionLiquidated};
+use crate::events::{CrankCompleted, LotBookFull, Liquidation};
 use crate::instructions::common::{
     checked_add, checked_sub, effective_params, health_i64, observe_price, position_debt, reband,
     transfer_out, with_lots, with_slab,
@@ -37,12 +37,12 @@ pub struct CrankLiquidate<'info> {
     /// CHECK: read and guarded by `oracle::load_price`.
     pub oracle: UncheckedAccount<'info>,
     #[account(mut, address = market.load()?.insurance_vault @ SoftliqError::WrongTokenAccount)]
-    pub insurance_vault: InterfaceAccount<'info, TokenAccount>,
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// Receives the keeper's pay.
     #[account(mut, token::mint = debt_mint)]
-    pub keeper_debt: InterfaceAccount<'info, TokenAccount>,
+    pub keeper_debt: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
     #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
     pub vault_auth: UncheckedAccount<'info>,
@@ -92,16 +92,22 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
         params,
         liq: LiqParams::for_crank(&params, &m.risk),
     };
-    let mut liquidated = 0u32;
+    let mut records: Vec<Liquidation> = Vec::with_capacity(entries.len());
     let mut pay_total = 0u64;
+    let mut lot_book_full: Option<(PositionRef, u32)> = None;
     with_slab(&ctx.accounts.slab, &env.market, |slab| {
         with_lots(&ctx.accounts.lot_book, &env.market, |lots| {
             for e in entries.iter() {
-                let step =
-                    liquidate_one(&env, &mut m, &mut slot_budget, slab, lots, *e, pay_total)?;
-                if let Some(pay) = step {
-                    liquidated = checked_add(liquidated as u64, 1)? as u32;
-                    pay_total = checked_add(pay_total, pay)?;
+                match liquidate_one(&env, &mut m, &mut slot_budget, slab, lots, *e, pay_total)? {
+                    Step::Liquidated(r) => {
+                        pay_total = checked_add(pay_total, r.keeper_paid)?;
+                        records.push(r);
+                    }
+                    Step::NoLot => {
+                        let (first, n) = lot_book_full.unwrap_or((*e, 0));
+                        lot_book_full = Some((first, n.saturating_add(1)));
+                    }
+                    Step::Skipped => {}
                 }
             }
             Ok(())
@@ -128,18 +134,38 @@ pub fn handler(ctx: Context<CrankLiquidate>, entries: Vec<PositionRef>) -> Resul
         bump,
         pay_total,
     )?;
+    if let Some((first, skipped)) = lot_book_full {
+        emit!(LotBookFull {
+            market: env.market,
+            slab: env.slab,
+            index: first.index,
+            generation: first.generation,
+            skipped,
+        });
+    }
     emit!(CrankCompleted {
         market: env.market,
         slab: env.slab,
         keeper: ctx.accounts.keeper.key(),
+        slot: env.slot,
+        price: env.price.price,
         entries: entries.len() as u32,
-        liquidated,
         keeper_paid: pay_total,
         budget_level: slot_budget.level_native,
         budget_used: slot_budget.used_native,
         urgent_used: slot_budget.urgent_used_native,
+        liquidations: records,
     });
     Ok(())
+}
+
+/// What one entry of a crank came to.
+enum Step {
+    Liquidated(Liquidation),
+    /// Liquidatable, but the lot book has no free entry.
+    NoLot,
+    /// Healthy, stale, empty, bounded or already liquidated this slot.
+    Skipped,
 }
 
 /// Remaining allowance of a capped quantity (None = unlimited).
@@ -168,7 +194,7 @@ fn liq_input(m: &Market, sb: &SlotBudget, p: &Position, debt: u64, env: &CrankEn
     }
 }
 
-/// Liquidates one entry; `Ok(None)` is a skip. Returns the keeper pay.
+/// Liquidates one entry, returning its record (with the keeper pay).
 #[allow(clippy::too_many_arguments)]
 fn liquidate_one(
     env: &CrankEnv,
@@ -178,12 +204,12 @@ fn liquidate_one(
     lots: &mut BookView<Lot>,
     e: PositionRef,
     paid_so_far: u64,
-) -> Result<Option<u64>> {
+) -> Result<Step> {
     let Ok(p) = slab.get_mut(e.index, e.generation) else {
-        return Ok(None);
+        return Ok(Step::Skipped);
     };
     if p.in_episode() && p.last_liq_slot == env.slot {
-        return Ok(None);
+        return Ok(Step::Skipped);
     }
     let debt = position_debt(m, p.debt_shares)?;
     let step: LiqPlan = match plan(&env.liq, &liq_input(m, sb, p, debt, env)) {
@@ -192,23 +218,17 @@ fn liquidate_one(
             if p.in_episode() {
                 p.end_episode();
             }
-            return Ok(None);
+            return Ok(Step::Skipped);
         }
         Ok(Err(NoLiq::Bounded(bound))) => {
             sb.bound |= bound == Bound::Budget;
-            return Ok(None);
+            return Ok(Step::Skipped);
         }
         Err(LiqError::BadParams) => return err!(SoftliqError::InvalidLotBuffer),
         Err(LiqError::Math) => return err!(SoftliqError::MathOverflow),
     };
     let Ok((lot_index, lot_generation)) = lots.alloc() else {
-        emit!(LotBookFull {
-            market: env.market,
-            slab: env.slab,
-            index: e.index,
-            generation: e.generation,
-        });
-        return Ok(None);
+        return Ok(Step::NoLot);
     };
 
     let (c0, px) = (p.collateral_native, env.price.price);
@@ -274,19 +294,11 @@ fn liquidate_one(
     m.liquidations = m.liquidations.saturating_add(1);
 
     let debt1 = position_debt(m, shares1)?;
-    let pr = &env.params;
-    emit!(PositionLiquidated {
-        market: env.market,
-        slab: env.slab,
+    Ok(Step::Liquidated(Liquidation {
         index: e.index,
         generation: e.generation,
         lot_index,
         lot_generation,
-        price: px,
-        collateral_before: c0,
-        debt_before: debt,
-        health_maint_before: health_i64(c0, debt, px, pr.maint_margin_bps),
-        health_target_before: health_i64(c0, debt, px, pr.target_margin_bps),
         seized_collateral: step.seize_collateral_native,
         debt_moved: step.debt_moved_native,
         penalty: step.penalty_native,
@@ -294,9 +306,7 @@ fn liquidate_one(
         keeper_paid: pay,
         collateral_after: c1,
         debt_after: debt1,
-        health_target_after: health_i64(c1, debt1, px, pr.target_margin_bps),
+        health_target_after: health_i64(c1, debt1, px, env.params.target_margin_bps),
         bound: step.bound.code(),
-        budget_remaining: sb.remaining().unwrap_or(u64::MAX),
-    });
-    Ok(Some(pay))
+    }))
 }

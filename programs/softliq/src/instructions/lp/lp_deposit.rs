@@ -19,13 +19,13 @@ pub struct LpDeposit<'info> {
         init_if_needed, payer = owner, space = 8 + LpAccount::INIT_SPACE,
         seeds = [LP_SEED, market.key().as_ref(), owner.key().as_ref()], bump,
     )]
-    pub lp_account: Account<'info, LpAccount>,
+    pub lp_account: Box<Account<'info, LpAccount>>,
     #[account(mut, token::mint = debt_mint)]
-    pub owner_debt: InterfaceAccount<'info, TokenAccount>,
+    pub owner_debt: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.debt_vault @ SoftliqError::WrongTokenAccount)]
-    pub debt_vault: InterfaceAccount<'info, TokenAccount>,
+    pub debt_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     pub debt_token_program: Interface<'info, TokenInterface>,
     pub system_program: Program<'info, System>,
 }

@@ -17,11 +17,11 @@ pub struct DepositCollateral<'info> {
     #[account(mut)]
     pub slab: AccountLoader<'info, PositionSlab>,
     #[account(mut, token::mint = collateral_mint)]
-    pub owner_collateral: InterfaceAccount<'info, TokenAccount>,
+    pub owner_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.collateral_vault @ SoftliqError::WrongTokenAccount)]
-    pub collateral_vault: InterfaceAccount<'info, TokenAccount>,
+    pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.collateral_mint @ SoftliqError::WrongTokenAccount)]
-    pub collateral_mint: InterfaceAccount<'info, Mint>,
+    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
 

@@ -21,11 +21,11 @@ pub struct Repay<'info> {
     #[account(mut)]
     pub slab: AccountLoader<'info, PositionSlab>,
     #[account(mut, token::mint = debt_mint)]
-    pub payer_debt: InterfaceAccount<'info, TokenAccount>,
+    pub payer_debt: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.load()?.debt_vault @ SoftliqError::WrongTokenAccount)]
-    pub debt_vault: InterfaceAccount<'info, TokenAccount>,
+    pub debt_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
-    pub debt_mint: InterfaceAccount<'info, Mint>,
+    pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     pub debt_token_program: Interface<'info, TokenInterface>,
 }
 

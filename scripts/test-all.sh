@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test of the project: Rust (program unit/property tests, integration
+# Every test of the project: the SBF build, Rust (program unit/property tests, integration
 # tests on solana-program-test, keeper, simulator) and TypeScript (client).
 # Installs what it needs (npm ci) itself. Used by .ci/run.
 set -euo pipefail
@@ -9,8 +9,14 @@ export RUST_LOG="${RUST_LOG:-error}"
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
-echo "== cargo test (workspace)"
+echo "== SBF build: scripts/build-sbf.sh -> target/sbf/softliq.so (installs its toolchain once)"
+./scripts/build-sbf.sh
+
+echo "== cargo test (workspace; tests/tests/sbf.rs runs softliq.so in the VM)"
 cargo test --workspace --locked
+
+echo "== every integration test again with the program as SBF in the VM"
+SOFTLIQ_SBF=1 cargo test -p softliq-tests --test test_all --locked
 
 echo "== npm ci && npm test (includes: generated client = render(committed IDL))"
 npm ci --no-audit --no-fund

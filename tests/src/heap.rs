@@ -1,8 +1,11 @@
 //! Heap measurement of each instruction handler. A binary that installs
 //! [`CountingAlloc`] as its global allocator gets, for every softliq
-//! instruction the bank runs, the peak heap the handler used above what was
-//! allocated when it started (per thread, so the bank's own work on other
-//! threads is not counted). SBF gives a program 32 KiB of heap.
+//! instruction the bank runs, the heap the handler consumed (per thread, so
+//! the bank's own work on other threads is not counted). SBF gives a program
+//! 32 KiB of heap through a bump allocator that never frees, so what counts is
+//! every byte allocated during the call (each rounded up to its alignment),
+//! not the peak of live bytes: a handler that allocates and frees 1 KiB per
+//! entry runs out on SBF while its live peak stays flat.
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -11,6 +14,8 @@ use std::sync::Mutex;
 thread_local! {
     static CURRENT: Cell<usize> = const { Cell::new(0) };
     static PEAK: Cell<usize> = const { Cell::new(0) };
+    /// Bytes allocated on this thread, never decreased (a bump allocator's use).
+    static TOTAL: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Counts live bytes and the peak per thread.
@@ -25,6 +30,8 @@ unsafe impl GlobalAlloc for CountingAlloc {
                 c.set(v);
                 let _ = PEAK.try_with(|pk| pk.set(pk.get().max(v)));
             });
+            let rounded = layout.size().next_multiple_of(layout.align());
+            let _ = TOTAL.try_with(|t| t.set(t.get().saturating_add(rounded)));
         }
         p
     }
@@ -36,13 +43,13 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
 static PEAKS: Mutex<BTreeMap<[u8; 8], usize>> = Mutex::new(BTreeMap::new());
 
-/// Runs `f`, returning its result and the peak heap it used on this thread.
+/// Runs `f`, returning its result and the heap it consumed on this thread as
+/// a bump allocator would: every byte allocated, frees not given back.
 pub fn measure<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let base = CURRENT.with(|c| c.get());
-    PEAK.with(|p| p.set(base));
+    let base = TOTAL.with(|t| t.get());
     let r = f();
-    let peak = PEAK.with(|p| p.get()).saturating_sub(base);
-    (r, peak)
+    let used = TOTAL.with(|t| t.get()).saturating_sub(base);
+    (r, used)
 }
 
 /// Records a handler's peak under its instruction discriminator.

@@ -1166,7 +1166,11 @@ pub struct Funded {
 }
 
 pub async fn funded(cfg: MarketConfig) -> Funded {
-    let mut bank = Bank::start().await;
+    funded_on(Bank::start().await, cfg).await
+}
+
+/// [`funded`] on a given bank (e.g. one running the SBF program).
+pub async fn funded_on(mut bank: Bank, cfg: MarketConfig) -> Funded {
     let mut tm = TestMarket::create(&mut bank, cfg).await;
     let lp = tm.new_user(&mut bank, 0, 1_001_000_000_000).await;
     tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)

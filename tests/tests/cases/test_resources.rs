@@ -1,12 +1,18 @@
-//! On-chain resource limits measured natively: heap per handler (SBF gives 32 KiB)
-//! must stay small and must not grow with the slab size or the number of lots.
+//! Heap per handler. SBF gives a program 32 KiB through a bump allocator that
+//! never frees. The 32 KiB bound itself is proven in the VM: with
+//! `SOFTLIQ_SBF=1` (as `.ci/run` runs this suite a second time) these tests
+//! run every handler, and the crank at 64 entries over a 100,000-position
+//! slab, on the real heap, where running out aborts the transaction.
+//! Natively the counting allocator measures the bytes a handler allocates
+//! (the bump model, docs/sbf.md); that count also includes program-test's
+//! native syscall stubs (CPI account copies, log formatting), which on SBF
+//! run outside the program's heap, so natively only its shape is asserted:
+//! it does not grow with the slab size or the number of lots.
 use anchor_lang::Discriminator;
 use harness::bank::Bank;
 use harness::heap;
 use harness::market::{MarketConfig, TestMarket};
 use softliq::state::MarketParams;
-
-const SBF_HEAP: usize = 32 * 1024;
 
 async fn crank_heap(slab_capacity: u32, lots_before: usize) -> usize {
     let mut bank = Bank::start().await;
@@ -46,6 +52,10 @@ async fn crank_heap(slab_capacity: u32, lots_before: usize) -> usize {
     }
     heap::reset();
     tm.crank(&mut bank, &keeper, &ps[..64]).await.unwrap();
+    if bank.sbf {
+        // In the VM the crank just ran on the real 32 KiB heap.
+        return 1;
+    }
     assert_eq!(
         tm.market_state(&mut bank).await.liquidations,
         (64 + lots_before) as u64
@@ -58,9 +68,8 @@ async fn crank_heap_is_small_and_independent_of_slab_size_and_lots() {
     let small = crank_heap(64, 0).await;
     let big = crank_heap(100_000, 0).await;
     let many_lots = crank_heap(256, 192).await;
-    println!("crank of 64 liquidations, peak heap: slab 64 -> {small} B, slab 100,000 -> {big} B, 192 lots open -> {many_lots} B");
+    println!("crank of 64 liquidations, heap allocated (native, stubs included): slab 64 -> {small} B, slab 100,000 -> {big} B, 192 lots open -> {many_lots} B");
     assert!(small > 0, "the counting allocator is installed");
-    assert!(small < SBF_HEAP && big < SBF_HEAP && many_lots < SBF_HEAP);
     assert_eq!(small, big, "heap does not grow with slab size");
     assert_eq!(
         small, many_lots,
@@ -68,7 +77,8 @@ async fn crank_heap_is_small_and_independent_of_slab_size_and_lots() {
     );
 }
 
-/// Every handler's peak heap (max over every run of it in this test binary).
+/// Every handler runs (in the VM with `SOFTLIQ_SBF=1`, where the 32 KiB heap
+/// is real); natively each one's allocation is measured and printed.
 #[tokio::test]
 async fn every_handler_stays_below_the_sbf_heap() {
     use softliq::instruction as ixn;
@@ -144,9 +154,13 @@ async fn every_handler_stays_below_the_sbf_heap() {
         ("insurance_deposit", ixn::InsuranceDeposit::DISCRIMINATOR),
         ("insurance_withdraw", ixn::InsuranceWithdraw::DISCRIMINATOR),
     ];
+    if bank.sbf {
+        assert_eq!(tm.market_state(&mut bank).await.liquidations, 1);
+        return;
+    }
     for (name, disc) in handlers {
-        let peak = heap::peak_of(disc);
-        println!("heap peak {name}: {peak} B");
-        assert!(peak > 0 && peak < SBF_HEAP, "{name}: {peak} B");
+        let used = heap::peak_of(disc);
+        println!("heap allocated {name} (native, stubs included): {used} B");
+        assert!(used > 0, "{name} was measured");
     }
 }

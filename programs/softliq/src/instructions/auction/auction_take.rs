@@ -219,7 +219,7 @@ fn return_surplus(
         .accounts
         .owner_collateral
         .as_ref()
-        .ok_or(error!(SoftliqError::OwnerAccountRequired))?;
+        .ok_or_else(|| error!(SoftliqError::OwnerAccountRequired))?;
     require_keys_eq!(dest.owner, lot.owner, SoftliqError::WrongTokenAccount);
     Ok(Surplus::ToOwnerAccount(amount))
 }

@@ -34,7 +34,12 @@ describe('idl/softliq.json lists what the program declares', () => {
     });
     test('every event has the fields of its Rust struct, in order, with their types', () => {
         const idlType = (t: unknown) => (typeof t === 'string' ? t : JSON.stringify(t));
-        const rustType = (t: string) => (t === 'Pubkey' ? 'pubkey' : t);
+        const rustType = (t: string): string => {
+            if (t === 'Pubkey') return 'pubkey';
+            const vec = /^Vec<(\w+)>$/.exec(t);
+            if (vec) return JSON.stringify({ vec: { defined: { name: vec[1] } } });
+            return t;
+        };
         for (const e of idl.events) {
             const def = idl.types.find(t => t.name === e.name);
             assert.ok(def, `${e.name} type in the IDL`);
@@ -51,11 +56,11 @@ describe('idl/softliq.json lists what the program declares', () => {
             programErrors().map((e, i) => ({ code: 6000 + i, name: e.name, msg: e.msg })),
         );
     });
-    test('counts: 21 instructions, 5 accounts, 19 events, 64 errors (6000–6063)', () => {
+    test('counts: 21 instructions, 5 accounts, 18 events, 64 errors (6000–6063)', () => {
         // Pinned so that a change of the program's surface is a visible, reviewed change here.
         assert.equal(idl.instructions.length, 21);
         assert.equal(idl.accounts.length, 5);
-        assert.equal(idl.events.length, 19);
+        assert.equal(idl.events.length, 18);
         assert.equal(idl.errors.length, 64);
         assert.equal(idl.errors.at(-1)?.code, 6063);
     });
@@ -179,7 +184,8 @@ describe('idl/softliq.json lists what the program declares', () => {
         });
         assert.equal(close.accounts[0]!.role, AccountRole.WRITABLE_SIGNER);
 
-        // Events: `deposit_lamports` last; LotBookFull (crank skip) decodes.
+        // Events: `deposit_lamports` last; LotBookFull (crank skip) and the
+        // crank's one event with a record per liquidation decode.
         const key = '11111111111111111111111111111111' as never;
         const disc = (name: string) => [...createHash('sha256').update(`event:${name}`).digest().subarray(0, 8)];
         const cases: [string, Record<string, unknown>, { getEncoder: () => any; getDecoder: () => any }, number][] = [
@@ -197,9 +203,24 @@ describe('idl/softliq.json lists what the program declares', () => {
             ],
             [
                 'LotBookFull',
-                { market: key, slab: key, index: 7, generation: 3 },
+                { market: key, slab: key, index: 7, generation: 3, skipped: 2 },
                 { getEncoder: client.getLotBookFullEncoder, getDecoder: client.getLotBookFullDecoder },
-                8 + 32 + 32 + 4 + 4,
+                8 + 32 + 32 + 4 + 4 + 4,
+            ],
+            [
+                'CrankCompleted',
+                {
+                    market: key, slab: key, keeper: key, slot: 9n, price: 94_000_000_000n, entries: 3, keeperPaid: 4n,
+                    budgetLevel: 0n, budgetUsed: 0n, urgentUsed: 0n,
+                    liquidations: [1, 2].map(i => ({
+                        index: i, generation: 1, lotIndex: i, lotGeneration: 1, seizedCollateral: 10n, debtMoved: 9n,
+                        penalty: 1n, seizedNotional: 10n, keeperPaid: 2n, collateralAfter: 90n, debtAfter: 80n,
+                        healthTargetAfter: -3n, bound: 0,
+                    })),
+                },
+                { getEncoder: client.getCrankCompletedEncoder, getDecoder: client.getCrankCompletedDecoder },
+                // header, then a u32 length and 81 bytes a record
+                8 + 32 * 3 + 8 + 8 + 4 + 8 + 3 * 8 + 4 + 2 * (4 * 4 + 7 * 8 + 8 + 1),
             ],
         ];
         for (const [name, event, codec, size] of cases) {

@@ -96,7 +96,7 @@ async fn every_instruction_runs_in_the_vm() {
     // Crank at 94: one lot; a partial take; the rest waits past the tail.
     tm.set_price(&mut bank, 94.0).await;
     tm.crank(&mut bank, &lp, &[pos]).await.unwrap();
-    record(&bank, "crank_liquidate, 1 entry");
+    record(&bank, "crank_liquidate, 1 entry (lifecycle)");
     let (l, lot0) = tm.open_lots(&mut bank).await[0];
     assert!(lot0.collateral_native > 0 && lot0.tab_debt_native > 0);
     tm.take(&mut bank, &lp, l, lot0.collateral_native / 4, u64::MAX).await.unwrap();

@@ -11,6 +11,8 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getArrayDecoder,
+  getArrayEncoder,
   getBytesEncoder,
   getConstantDecoder,
   getConstantEncoder,
@@ -23,17 +25,25 @@ import {
   getU64Decoder,
   getU64Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
 } from "@solana/kit";
+import {
+  getLiquidationDecoder,
+  getLiquidationEncoder,
+  type Liquidation,
+  type LiquidationArgs,
+} from ".";
 
 export type CrankCompleted = {
   market: Address;
   slab: Address;
   keeper: Address;
+  slot: bigint;
+  /** The oracle price every record was sized at. */
+  price: bigint;
   entries: number;
-  liquidated: number;
   keeperPaid: bigint;
   /**
    * The slot's adaptive budget level (0 = unlimited) and what is used of it
@@ -42,14 +52,18 @@ export type CrankCompleted = {
   budgetLevel: bigint;
   budgetUsed: bigint;
   urgentUsed: bigint;
+  /** The liquidated positions, in entry order. */
+  liquidations: Array<Liquidation>;
 };
 
 export type CrankCompletedArgs = {
   market: Address;
   slab: Address;
   keeper: Address;
+  slot: number | bigint;
+  /** The oracle price every record was sized at. */
+  price: number | bigint;
   entries: number;
-  liquidated: number;
   keeperPaid: number | bigint;
   /**
    * The slot's adaptive budget level (0 = unlimited) and what is used of it
@@ -58,20 +72,24 @@ export type CrankCompletedArgs = {
   budgetLevel: number | bigint;
   budgetUsed: number | bigint;
   urgentUsed: number | bigint;
+  /** The liquidated positions, in entry order. */
+  liquidations: Array<LiquidationArgs>;
 };
 
-export function getCrankCompletedEncoder(): FixedSizeEncoder<CrankCompletedArgs> {
+export function getCrankCompletedEncoder(): Encoder<CrankCompletedArgs> {
   return getHiddenPrefixEncoder(
     getStructEncoder([
       ["market", getAddressEncoder()],
       ["slab", getAddressEncoder()],
       ["keeper", getAddressEncoder()],
+      ["slot", getU64Encoder()],
+      ["price", getU64Encoder()],
       ["entries", getU32Encoder()],
-      ["liquidated", getU32Encoder()],
       ["keeperPaid", getU64Encoder()],
       ["budgetLevel", getU64Encoder()],
       ["budgetUsed", getU64Encoder()],
       ["urgentUsed", getU64Encoder()],
+      ["liquidations", getArrayEncoder(getLiquidationEncoder())],
     ]),
     [
       getConstantEncoder(
@@ -83,18 +101,20 @@ export function getCrankCompletedEncoder(): FixedSizeEncoder<CrankCompletedArgs>
   );
 }
 
-export function getCrankCompletedDecoder(): FixedSizeDecoder<CrankCompleted> {
+export function getCrankCompletedDecoder(): Decoder<CrankCompleted> {
   return getHiddenPrefixDecoder(
     getStructDecoder([
       ["market", getAddressDecoder()],
       ["slab", getAddressDecoder()],
       ["keeper", getAddressDecoder()],
+      ["slot", getU64Decoder()],
+      ["price", getU64Decoder()],
       ["entries", getU32Decoder()],
-      ["liquidated", getU32Decoder()],
       ["keeperPaid", getU64Decoder()],
       ["budgetLevel", getU64Decoder()],
       ["budgetUsed", getU64Decoder()],
       ["urgentUsed", getU64Decoder()],
+      ["liquidations", getArrayDecoder(getLiquidationDecoder())],
     ]),
     [
       getConstantDecoder(
@@ -106,7 +126,7 @@ export function getCrankCompletedDecoder(): FixedSizeDecoder<CrankCompleted> {
   );
 }
 
-export function getCrankCompletedCodec(): FixedSizeCodec<
+export function getCrankCompletedCodec(): Codec<
   CrankCompletedArgs,
   CrankCompleted
 > {

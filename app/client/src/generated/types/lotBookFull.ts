@@ -29,8 +29,11 @@ import {
 export type LotBookFull = {
   market: Address;
   slab: Address;
+  /** The first position the crank skipped for want of a lot entry. */
   index: number;
   generation: number;
+  /** How many entries of the crank were skipped for that reason. */
+  skipped: number;
 };
 
 export type LotBookFullArgs = LotBookFull;
@@ -42,6 +45,7 @@ export function getLotBookFullEncoder(): FixedSizeEncoder<LotBookFullArgs> {
       ["slab", getAddressEncoder()],
       ["index", getU32Encoder()],
       ["generation", getU32Encoder()],
+      ["skipped", getU32Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -60,6 +64,7 @@ export function getLotBookFullDecoder(): FixedSizeDecoder<LotBookFull> {
       ["slab", getAddressDecoder()],
       ["index", getU32Decoder()],
       ["generation", getU32Decoder()],
+      ["skipped", getU32Decoder()],
     ]),
     [
       getConstantDecoder(

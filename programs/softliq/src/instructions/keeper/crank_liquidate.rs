@@ -44,7 +44,7 @@ pub struct CrankLiquidate<'info> {
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
     pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
-    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
+    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump = market.load()?.vault_auth_bump)]
     pub vault_auth: UncheckedAccount<'info>,
     pub debt_token_program: Interface<'info, TokenInterface>,
 }

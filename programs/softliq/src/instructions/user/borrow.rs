@@ -28,7 +28,7 @@ pub struct Borrow<'info> {
     #[account(address = market.load()?.debt_mint @ SoftliqError::WrongTokenAccount)]
     pub debt_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
-    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
+    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump = market.load()?.vault_auth_bump)]
     pub vault_auth: UncheckedAccount<'info>,
     /// CHECK: read and guarded by `oracle::load_price`.
     pub oracle: UncheckedAccount<'info>,

@@ -23,7 +23,7 @@ pub struct ClosePosition<'info> {
     #[account(address = market.load()?.collateral_mint @ SoftliqError::WrongTokenAccount)]
     pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: vault authority PDA.
-    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump)]
+    #[account(seeds = [VAULT_AUTH_SEED, market.key().as_ref()], bump = market.load()?.vault_auth_bump)]
     pub vault_auth: UncheckedAccount<'info>,
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }

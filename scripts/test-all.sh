@@ -15,8 +15,9 @@ echo "== SBF build: scripts/build-sbf.sh -> target/sbf/softliq.so (installs its 
 echo "== cargo test (workspace; tests/tests/sbf.rs runs softliq.so in the VM)"
 cargo test --workspace --locked
 
-echo "== every integration test again with the program as SBF in the VM"
+echo "== every integration test and the keeper's in-process tests again, the program as SBF in the VM"
 SOFTLIQ_SBF=1 cargo test -p softliq-tests --test test_all --locked
+SOFTLIQ_SBF=1 cargo test -p softliq-keeper --features in-process --test in_process --locked
 
 echo "== npm ci && npm test (includes: generated client = render(committed IDL))"
 npm ci --no-audit --no-fund

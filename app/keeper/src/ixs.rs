@@ -213,19 +213,3 @@ pub fn settle_ix(
         },
     )
 }
-
-/// Compute-budget instructions put before a crank (none when both are None).
-pub fn compute_budget_ixs(
-    cu_limit: Option<u32>,
-    cu_price_micro_lamports: Option<u64>,
-) -> Vec<Instruction> {
-    use solana_compute_budget_interface::ComputeBudgetInstruction as Cb;
-    let mut v = Vec::new();
-    if let Some(units) = cu_limit {
-        v.push(Cb::set_compute_unit_limit(units));
-    }
-    if let Some(price) = cu_price_micro_lamports {
-        v.push(Cb::set_compute_unit_price(price));
-    }
-    v
-}

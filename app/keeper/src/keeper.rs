@@ -14,6 +14,7 @@ use crate::backend::{
     read_book, send_with_retry, AccountBytes, Backend, BackendError, ChainClock, SendError,
 };
 use crate::bid::{decide_with_budget, Valuation};
+use crate::cu;
 use crate::ixs::{self, MarketKeys, Taker};
 use crate::oracle::{self, Reading};
 use crate::pack::{crank_tx_size_with, pack_batches};
@@ -36,7 +37,9 @@ pub struct KeeperConfig {
     pub keeper_collateral: Pubkey,
     /// Entries per crank (never more than the market's `max_positions_per_crank`).
     pub max_per_crank: Option<usize>,
-    /// Compute-unit limit / price (micro-lamports) put before each crank.
+    /// Compute-unit limit put before each crank (None: the measured use for
+    /// its entry count plus a margin, `cu::crank_cu_limit`) and price
+    /// (micro-lamports).
     pub cu_limit: Option<u32>,
     pub cu_price: Option<u64>,
     /// Resends after a blockhash expiry.
@@ -78,8 +81,15 @@ impl KeeperConfig {
         )
     }
 
-    fn prefix(&self) -> Vec<Instruction> {
-        ixs::compute_budget_ixs(self.cu_limit, self.cu_price)
+    /// Compute-budget instructions for a transaction measured at `units`.
+    fn prefix(&self, units: u32, loaded_accounts_bytes: Option<u32>) -> Vec<Instruction> {
+        cu::budget_ixs(cu::with_margin(units), loaded_accounts_bytes, self.cu_price)
+    }
+
+    /// The compute-budget instructions of a crank naming `entries` positions.
+    fn crank_prefix(&self, entries: usize, loaded_accounts_bytes: Option<u32>) -> Vec<Instruction> {
+        let units = self.cu_limit.unwrap_or_else(|| cu::crank_cu_limit(entries));
+        cu::budget_ixs(units, loaded_accounts_bytes, self.cu_price)
     }
 }
 
@@ -234,6 +244,8 @@ pub struct Keeper {
     pub cfg: KeeperConfig,
     keys: Option<MarketKeys>,
     slabs: Option<Vec<Pubkey>>,
+    /// Loaded-accounts bytes of a crank, per slab (`crank_loaded_bytes`).
+    loaded_bytes: HashMap<Pubkey, u32>,
 }
 
 impl Keeper {
@@ -243,7 +255,43 @@ impl Keeper {
             cfg,
             keys: None,
             slabs: None,
+            loaded_bytes: HashMap::new(),
         }
+    }
+
+    /// The loaded-accounts data size limit of a crank on `slab`: every
+    /// account the transaction loads (programs and their program data
+    /// included) at its length now, with the margin (`cu::loaded_accounts_limit`).
+    async fn crank_loaded_bytes<B: Backend + ?Sized>(
+        &mut self,
+        b: &mut B,
+        keys: &MarketKeys,
+        slab: &Pubkey,
+    ) -> Result<u32, KeeperError> {
+        if let Some(v) = self.loaded_bytes.get(slab) {
+            return Ok(*v);
+        }
+        let ix = ixs::crank_ix(keys, &b.keeper(), &self.cfg.keeper_debt, slab, vec![]);
+        let compute_budget: Pubkey = solana_compute_budget_interface::ID;
+        let mut lens = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut queue: Vec<Pubkey> = ix.accounts.iter().map(|a| a.pubkey).collect();
+        queue.push(ix.program_id);
+        queue.push(compute_budget);
+        while let Some(k) = queue.pop() {
+            if !seen.insert(k) {
+                continue;
+            }
+            if let Some(a) = b.account(&k).await? {
+                if let Some(pd) = cu::programdata_of(&a.owner, &a.data) {
+                    queue.push(pd);
+                }
+                lens.push(a.data.len());
+            }
+        }
+        let v = cu::loaded_accounts_limit(&lens);
+        self.loaded_bytes.insert(*slab, v);
+        Ok(v)
     }
 
     /// Forgets the discovered slab list (new slabs are found on the next iteration).
@@ -330,7 +378,7 @@ impl Keeper {
             let stale = market.risk_state.last_slot < report.slot;
             if market.risk.vol_enabled == 1 && stale && report.skipped.is_none() {
                 let keys = self.keys(b, &market).await?;
-                let mut tx = self.cfg.prefix();
+                let mut tx = self.cfg.prefix(cu::REFRESH_RISK_CU, None);
                 tx.push(ixs::refresh_risk_ix(&keys));
                 match send_with_retry(b, &tx, self.cfg.send_retries).await {
                     Ok(_) => report.risk_refreshed = true,
@@ -340,10 +388,14 @@ impl Keeper {
             return Ok(report);
         }
         let keys = self.keys(b, &market).await?;
-        let prefix = self.cfg.prefix();
+        // Packed by bytes (the real transaction with its compute-budget
+        // instructions) and by compute units.
         let max = (market.params.max_positions_per_crank as usize)
-            .min(self.cfg.max_per_crank.unwrap_or(usize::MAX));
-        let mut batches = pack_batches(&cands, max, |n| crank_tx_size_with(n, &prefix));
+            .min(self.cfg.max_per_crank.unwrap_or(usize::MAX))
+            .min(cu::max_entries_by_cu());
+        let mut batches = pack_batches(&cands, max, |n| {
+            crank_tx_size_with(n, &self.cfg.crank_prefix(n, Some(u32::MAX)))
+        });
         report.batches = batches.len();
         if let Some(t) = self.cfg.max_txs {
             batches.truncate(t);
@@ -359,8 +411,9 @@ impl Keeper {
                     break;
                 }
             }
-            let mut tx = prefix.clone();
             let n = batch.entries.len();
+            let loaded = self.crank_loaded_bytes(b, &keys, &batch.slab).await?;
+            let mut tx = self.cfg.crank_prefix(n, Some(loaded));
             tx.push(ixs::crank_ix(
                 &keys,
                 &keeper,
@@ -504,10 +557,14 @@ impl Keeper {
                 );
                 (LotAction::Take(d.max_collateral), ix)
             };
-            match (
-                send_with_retry(b, &[ix], self.cfg.send_retries).await,
-                action,
-            ) {
+            let units = match action {
+                LotAction::Take(_) => cu::TAKE_CU,
+                LotAction::Reset => cu::RESET_CU,
+                LotAction::Settle => cu::SETTLE_CU,
+            };
+            let mut tx = self.cfg.prefix(units, None);
+            tx.push(ix);
+            match (send_with_retry(b, &tx, self.cfg.send_retries).await, action) {
                 (Ok(_), LotAction::Settle) => report.settles += 1,
                 (Ok(_), LotAction::Reset) => report.resets += 1,
                 (Ok(_), LotAction::Take(c)) => {

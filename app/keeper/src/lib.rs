@@ -12,11 +12,13 @@
 //! - [`backend`]: the [`backend::Backend`] trait, with an RPC implementation
 //!   and an in-process one over the test harness's bank (feature `in-process`);
 //! - [`keeper`]: one iteration of the crank and bid loops over any backend;
+//! - [`cu`]: compute-unit and loaded-accounts limits from the VM measurements;
 //! - [`ixs`], [`oracle`], [`config`]: instruction builders, off-chain oracle
 //!   reading, Solana CLI configuration conventions.
 pub mod backend;
 pub mod bid;
 pub mod config;
+pub mod cu;
 pub mod ixs;
 pub mod keeper;
 pub mod oracle;

@@ -137,7 +137,7 @@ pub fn crank_tx_size_with(entries: usize, prefix: &[Instruction]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ixs::compute_budget_ixs;
+    use crate::cu::{budget_ixs, crank_cu_limit};
 
     fn cand(slab: Pubkey, index: u32, h: i128) -> Candidate {
         Candidate {
@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn sixty_four_entries_fit_in_a_packet() {
         let n64 = crank_tx_size(64);
-        let budget = compute_budget_ixs(Some(1_400_000), Some(10_000));
+        let budget = budget_ixs(crank_cu_limit(64), Some(u32::MAX), Some(10_000));
         let n64b = crank_tx_size_with(64, &budget);
         println!("crank_liquidate tx size: 1 entry {} B, 64 entries {} B, 64 entries + compute budget ixs {} B (limit {})", crank_tx_size(1), n64, n64b, PACKET_DATA_SIZE);
         assert!(n64 <= PACKET_DATA_SIZE, "{n64}");

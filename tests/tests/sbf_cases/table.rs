@@ -26,9 +26,7 @@ pub fn record(bank: &Bank, name: &str) -> u64 {
     rows.retain(|(n, _, _)| n != name);
     rows.push((name.to_string(), cu, logs));
     rows.sort();
-    let mut md = String::from(
-        "| instruction | compute units | log bytes |\n|---|---:|---:|\n",
-    );
+    let mut md = String::from("| instruction | compute units | log bytes |\n|---|---:|---:|\n");
     for (n, cu, logs) in rows.iter() {
         md.push_str(&format!("| {n} | {cu} | {logs} |\n"));
     }

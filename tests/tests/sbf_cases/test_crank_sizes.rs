@@ -56,7 +56,10 @@ async fn crank_n(n: usize) -> u64 {
     );
     let size = bincode::serialize(&tx).unwrap().len();
     tm.exec(&mut bank, ix, &[&keeper.kp]).await.unwrap();
-    let cu = record(&bank, &format!("crank_liquidate, {n} entries, all liquidated"));
+    let cu = record(
+        &bank,
+        &format!("crank_liquidate, {n} entries, all liquidated"),
+    );
     let m = tm.market_state(&mut bank).await;
     assert_eq!(m.liquidations, n as u64, "every entry liquidated");
     for p in &ps {
@@ -89,4 +92,3 @@ async fn crank_32_entries() {
 async fn crank_at_its_maximum_entries() {
     crank_n(MAX_POSITIONS_PER_CRANK as usize).await;
 }
-

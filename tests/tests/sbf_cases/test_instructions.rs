@@ -45,18 +45,26 @@ async fn every_instruction_runs_in_the_vm() {
     let slab = tm.slabs[0];
 
     let lp = tm.new_user(&mut bank, 0, 2_000_000_000_000).await;
-    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000).await.unwrap();
+    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
+        .await
+        .unwrap();
     record(&bank, "lp_deposit");
-    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000).await.unwrap();
+    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
+        .await
+        .unwrap();
     record(&bank, "insurance_deposit");
     let m = tm.market_state(&mut bank).await;
     assert_eq!(m.pool_cash_native, 1_000_000_000_000);
     assert_eq!(m.insurance_balance_native, 1_000_000_000);
 
-    let t = tm.new_user(&mut bank, 100_000_000_000, 10_000_000_000).await;
+    let t = tm
+        .new_user(&mut bank, 100_000_000_000, 10_000_000_000)
+        .await;
     let pos = tm.open_position(&mut bank, &t, slab).await.unwrap();
     record(&bank, "open_position");
-    tm.deposit(&mut bank, &t, pos, 20_000_000_000).await.unwrap();
+    tm.deposit(&mut bank, &t, pos, 20_000_000_000)
+        .await
+        .unwrap();
     record(&bank, "deposit_collateral");
     tm.borrow(&mut bank, &t, pos, 1_798_000_000).await.unwrap();
     record(&bank, "borrow");
@@ -64,11 +72,17 @@ async fn every_instruction_runs_in_the_vm() {
     record(&bank, "withdraw_collateral");
     let p = tm.position(&mut bank, pos).await;
     assert_eq!(p.collateral_native, 20_000_000_000 - 1);
-    assert_eq!(balance(&mut bank, &t.debt).await, 10_000_000_000 + 1_798_000_000);
+    assert_eq!(
+        balance(&mut bank, &t.debt).await,
+        10_000_000_000 + 1_798_000_000
+    );
 
     // Refused in the VM with its code, nothing changed: over-borrow.
     let before = tm.snapshot(&mut bank).await;
-    let e = tm.borrow(&mut bank, &t, pos, 1_000_000_000).await.unwrap_err();
+    let e = tm
+        .borrow(&mut bank, &t, pos, 1_000_000_000)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), code_of(E::InsufficientHealth));
     assert_eq!(tm.snapshot(&mut bank).await, before);
     // An oracle the program refuses: a confidence interval of 20%.
@@ -99,7 +113,9 @@ async fn every_instruction_runs_in_the_vm() {
     record(&bank, "crank_liquidate, 1 entry (lifecycle)");
     let (l, lot0) = tm.open_lots(&mut bank).await[0];
     assert!(lot0.collateral_native > 0 && lot0.tab_debt_native > 0);
-    tm.take(&mut bank, &lp, l, lot0.collateral_native / 4, u64::MAX).await.unwrap();
+    tm.take(&mut bank, &lp, l, lot0.collateral_native / 4, u64::MAX)
+        .await
+        .unwrap();
     record(&bank, "auction_take (partial)");
     assert_eq!(
         tm.lot(&mut bank, l).await.collateral_native,
@@ -112,7 +128,9 @@ async fn every_instruction_runs_in_the_vm() {
     assert!(tm.open_lots(&mut bank).await.is_empty());
 
     // A second lot, left past the tail: reset, sold below its tab, settled.
-    let p2 = tm.open_levered(&mut bank, &t, slab, 10_000_000_000, 980_000_000).await;
+    let p2 = tm
+        .open_levered(&mut bank, &t, slab, 10_000_000_000, 980_000_000)
+        .await;
     warp(&mut bank, &tm, 1, 100.0).await;
     tm.crank(&mut bank, &lp, &[p2]).await.unwrap();
     let (l2, _) = tm.open_lots(&mut bank).await[0];

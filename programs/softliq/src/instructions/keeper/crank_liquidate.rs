@@ -6,7 +6,7 @@ use crate::engine::interest;
 use crate::engine::liquidation::{plan, Bound, LiqError, LiqInput, LiqParams, LiqPlan, NoLiq};
 use crate::engine::{auction, fees, health};
 use crate::error::SoftliqError;
-use crate::events::{CrankCompleted, LotBookFull, Liquidation};
+use crate::events::{CrankCompleted, Liquidation, LotBookFull};
 use crate::instructions::common::{
     checked_add, checked_sub, effective_params, health_i64, observe_price, position_debt, reband,
     transfer_out, with_lots, with_slab,

@@ -26,7 +26,7 @@ pub struct Cli {
     /// Seed of every random choice (same seed and inputs, same report).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// A preset (crash, flash, bleed, gap) or a CSV file `slot,price` ending in .csv.
+    /// A preset (crash, flash, bleed, gap, vcrash, cascade, grind, blackout) or a CSV file `slot,price` ending in .csv.
     #[arg(long, default_value = "crash")]
     pub scenario: String,
     /// Directory for report.md, report.json and the SVG charts.

@@ -9,13 +9,15 @@
 //! - [`agents`]: keepers and bidders over `softliq-keeper`;
 //! - [`paths`], [`market`], [`book`]: the price path, the external market,
 //!   the positions;
-//! - [`report`], [`trace`]: report.json / report.md / charts, per-slot CSV.
+//! - [`report`], [`trace`]: report.json / report.md / charts, per-slot CSV;
+//! - [`matrix`]: the scenario matrix (`softliq-sim matrix --out DIR`).
 
 pub mod agents;
 pub mod book;
 pub mod cli;
 pub mod config;
 pub mod market;
+pub mod matrix;
 pub mod paths;
 pub mod report;
 pub mod runs;

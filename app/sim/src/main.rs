@@ -19,6 +19,9 @@ fn main() -> ExitCode {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
+    if std::env::args().nth(1).as_deref() == Some("matrix") {
+        return matrix_main();
+    }
     let cli = Cli::parse();
     let config = match cli.validate() {
         Ok(config) => config,
@@ -77,4 +80,40 @@ fn main() -> ExitCode {
         return ExitCode::from(EXIT_FAILURE);
     }
     ExitCode::SUCCESS
+}
+
+/// `softliq-sim matrix ...`: every mechanism on every cell, matrix.json/md/svg.
+fn matrix_main() -> ExitCode {
+    use softliq_sim::matrix::{self, MatrixCli};
+    let cli = MatrixCli::parse_from(std::env::args().skip(1));
+    let started = Instant::now();
+    let m = match matrix::run_matrix(&cli) {
+        Ok(m) => m,
+        Err(err @ matrix::MatrixError::Cli(_)) => {
+            eprintln!("softliq-sim matrix: error: {err}");
+            return ExitCode::from(EXIT_INVALID_INPUT);
+        }
+        Err(err) => {
+            eprintln!("softliq-sim matrix: error: {err}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let s = matrix::summarize(&m);
+    println!(
+        "{} cells: soft <= hard in {}, <= partial in {}; soft/hard bad debt median {:.3}, worst {:.3}; worst impact soft/hard {:.3}; recovery ok in {}",
+        s.cells, s.won_vs_hard, s.won_vs_partial, s.median_vs_hard, s.worst_vs_hard, s.worst_impact_vs_hard, s.recovery_ok
+    );
+    println!("matrix wall time: {:.1} s", started.elapsed().as_secs_f64());
+    match matrix::write(&cli.out, &m) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("wrote {}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("softliq-sim matrix: error: {err}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }

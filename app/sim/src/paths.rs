@@ -70,6 +70,29 @@ pub enum Preset {
     /// Oracle outage over slots 150..250 while the price slides −20%; when
     /// the oracle comes back the price has gapped down to −35%, then flat.
     Gap,
+    /// A V: −44% in 25 slots (from slot 100), back to the start by slot 200.
+    Vcrash,
+    /// Two legs: −15% over slots 50..300, then −25% more in 40 slots.
+    Cascade,
+    /// A slow −40% over the whole run (the matrix runs it over 1,500 slots).
+    Grind,
+    /// A −25% fall in 40 slots (from slot 100) that the oracle misses: it is
+    /// out over slots 110..170 and returns to a price recovered to −15%.
+    Blackout,
+}
+
+impl Preset {
+    /// Every preset, in the order the matrix runs them.
+    pub const ALL: [Preset; 8] = [
+        Preset::Crash,
+        Preset::Flash,
+        Preset::Bleed,
+        Preset::Gap,
+        Preset::Vcrash,
+        Preset::Cascade,
+        Preset::Grind,
+        Preset::Blackout,
+    ];
 }
 
 impl Preset {
@@ -79,6 +102,10 @@ impl Preset {
             Preset::Flash => "flash",
             Preset::Bleed => "bleed",
             Preset::Gap => "gap",
+            Preset::Vcrash => "vcrash",
+            Preset::Cascade => "cascade",
+            Preset::Grind => "grind",
+            Preset::Blackout => "blackout",
         }
     }
 
@@ -88,6 +115,10 @@ impl Preset {
             "flash" => Ok(Preset::Flash),
             "bleed" => Ok(Preset::Bleed),
             "gap" => Ok(Preset::Gap),
+            "vcrash" => Ok(Preset::Vcrash),
+            "cascade" => Ok(Preset::Cascade),
+            "grind" => Ok(Preset::Grind),
+            "blackout" => Ok(Preset::Blackout),
             _ => Err(PathError::UnknownPreset {
                 name: name.to_string(),
             }),
@@ -167,6 +198,16 @@ impl PricePath {
                     Some(start..end),
                 )
             }
+            Preset::Vcrash => (vec![(at(100), p), (at(125), p * 0.56), (at(200), p)], None),
+            Preset::Cascade => (
+                vec![(at(50), p), (at(300), p * 0.85), (at(340), p * 0.85 * 0.75)],
+                None,
+            ),
+            Preset::Grind => (vec![(0, p), (slots - 1, p * 0.6)], None),
+            Preset::Blackout => (
+                vec![(at(100), p), (at(140), p * 0.75), (at(170), p * 0.85)],
+                Some(at(110)..at(170)),
+            ),
         };
         Ok(PricePath {
             name: preset.name().to_string(),

@@ -288,7 +288,8 @@ fn presets_compress_into_short_runs_and_keep_shape_in_long_ones() {
     assert!(close(long.price_at(350), 60.0));
     let tiny_gap = PricePath::preset(Preset::Gap, 3, 100.0).unwrap();
     assert!(tiny_gap.prices().iter().all(|p| p.is_finite() && *p > 0.0));
-    for preset in [Preset::Crash, Preset::Flash, Preset::Bleed, Preset::Gap] {
+    for preset in Preset::ALL {
+        assert_eq!(Preset::from_name(preset.name()), Ok(preset));
         for slots in [1, 2, 7, 599, 601] {
             let path = PricePath::preset(preset, slots, 10.0).unwrap();
             assert_eq!(path.prices().len() as u64, slots);
@@ -296,4 +297,41 @@ fn presets_compress_into_short_runs_and_keep_shape_in_long_ones() {
             assert!(path.prices().iter().all(|p| p.is_finite() && *p > 0.0));
         }
     }
+}
+
+#[test]
+fn vcrash_falls_44_percent_in_25_slots_and_recovers() {
+    let path = PricePath::preset(Preset::Vcrash, 600, 100.0).unwrap();
+    assert!(close(path.price_at(100), 100.0));
+    assert!(close(path.price_at(125), 56.0));
+    assert!(close(path.price_at(200), 100.0));
+    assert!(close(path.price_at(599), 100.0));
+}
+
+#[test]
+fn cascade_has_a_slow_leg_then_a_fast_one() {
+    let path = PricePath::preset(Preset::Cascade, 600, 100.0).unwrap();
+    assert!(close(path.price_at(50), 100.0));
+    assert!(close(path.price_at(300), 85.0));
+    assert!(close(path.price_at(340), 63.75));
+    // The second leg is 6.25x faster per slot than the first.
+    let slow = (100.0 - 85.0) / 250.0;
+    let fast = (85.0 - 63.75) / 40.0;
+    assert!(fast > 8.0 * slow, "{slow} {fast}");
+}
+
+#[test]
+fn grind_falls_40_percent_over_the_whole_run() {
+    let path = PricePath::preset(Preset::Grind, 1_500, 100.0).unwrap();
+    assert!(close(path.price_at(1_499), 60.0));
+    assert!(path.prices().windows(2).all(|w| w[1] < w[0]));
+}
+
+#[test]
+fn blackout_hides_the_bottom_of_a_fall() {
+    let path = PricePath::preset(Preset::Blackout, 600, 100.0).unwrap();
+    assert_eq!(path.outage_slots(), Some(110..170));
+    assert!(close(path.price_at(140), 75.0));
+    assert!(close(path.price_at(170), 85.0));
+    assert!(path.oracle_live(109) && !path.oracle_live(140) && path.oracle_live(170));
 }

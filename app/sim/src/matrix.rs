@@ -278,6 +278,9 @@ pub fn summarize(m: &Matrix) -> Summary {
     }
 }
 
+/// How `matrix.md` prints one metric of a run.
+type MetricText = fn(&RunMetrics) -> String;
+
 fn ratio_text(r: f64) -> String {
     if r.is_infinite() {
         "∞".into()
@@ -304,7 +307,7 @@ pub fn markdown(m: &Matrix) -> String {
         s.recovery_ok
     ));
     let runs = ["soft", "hard", "partial", "none", "dynamic"];
-    let metrics: [(&str, fn(&RunMetrics) -> String); 6] = [
+    let metrics: [(&str, MetricText); 6] = [
         ("bad_debt", |r| format::quote(r.bad_debt)),
         ("latent_bad_debt", |r| format::quote(r.latent_bad_debt)),
         ("recovery_rate", |r| format::rate(r.recovery_rate)),

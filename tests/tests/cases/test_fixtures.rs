@@ -29,11 +29,12 @@ use softliq::state::*;
 use solana_signer::Signer;
 
 const WRITE_ENV: &str = "SOFTLIQ_WRITE_FIXTURES";
-const FILES: [&str; 4] = [
+const FILES: [&str; 5] = [
     "market.json",
     "slab.json",
     "lot_book.json",
     "instructions.json",
+    "risk.json",
 ];
 
 // Slots of the scenario (absolute, so the bytes do not depend on the bank's start).
@@ -1204,7 +1205,7 @@ async fn fixtures_for_the_ts_client_are_up_to_date() {
     check_against_idl(&ixs);
 
     let dir = fixtures_dir();
-    let values = [market, slab, book, ixs];
+    let values = [market, slab, book, ixs, risk_json()];
     if std::env::var(WRITE_ENV).as_deref() == Ok("1") {
         std::fs::create_dir_all(&dir).expect("fixtures dir");
         for (file, value) in FILES.iter().zip(&values) {
@@ -1242,4 +1243,104 @@ async fn fixtures_for_the_ts_client_are_up_to_date() {
         dir.display(),
         problems.join("\n  ")
     );
+}
+
+/// Inputs and the Rust engine's answers for the client's risk helpers
+/// (app/client/src/risk.ts): liquidation price, max withdraw, max borrow, and
+/// health after each action computed with the instructions' own steps.
+fn risk_json() -> Value {
+    use softliq::engine::health::{
+        liquidation_price, max_borrow, max_withdraw, shares_for_borrow, shares_for_repay,
+    };
+    let opt = |v: Option<u64>| v.map_or(Value::Null, |x| x.to_string().into());
+    let opt_i = |v: Option<i128>| v.map_or(Value::Null, |x| x.to_string().into());
+    // A fixed LCG: the cases are part of the fixture, not of a random run.
+    let mut x: u64 = 0x5eed_0f_50f7;
+    let mut next = |range: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 11) % range
+    };
+    let mut cases = vec![
+        // The README's worked example: 10 SOL, 900 USDC, 100 USDC/SOL, 5% / 10%.
+        (
+            10 * SOL,
+            900 * USDC,
+            softliq::math::BORROW_INDEX_SCALE,
+            100_000_000_000u64,
+            500u64,
+            1_000u64,
+        ),
+        (
+            10 * SOL,
+            0,
+            softliq::math::BORROW_INDEX_SCALE,
+            100_000_000_000,
+            500,
+            1_000,
+        ),
+        (
+            0,
+            900 * USDC,
+            softliq::math::BORROW_INDEX_SCALE,
+            100_000_000_000,
+            500,
+            1_000,
+        ),
+        (
+            1,
+            1,
+            3 * softliq::math::BORROW_INDEX_SCALE / 2,
+            1,
+            9_999,
+            9_999,
+        ),
+    ];
+    for _ in 0..40 {
+        let maint = 100 + next(2_000);
+        cases.push((
+            1 + next(1_000 * SOL),
+            next(100_000 * USDC),
+            softliq::math::BORROW_INDEX_SCALE + next(softliq::math::BORROW_INDEX_SCALE),
+            1_000_000 + next(1_000_000_000_000),
+            maint,
+            maint + next(1_000),
+        ));
+    }
+    let rows: Vec<Value> = cases
+        .into_iter()
+        .map(|(c, shares, index, price, maint, init)| {
+            let debt = debt_native(shares, index);
+            let amount = debt.unwrap_or(0) / 3 + 1;
+            let h = |c: Option<u64>, s: Option<u64>| -> Option<i128> {
+                health(c?, debt_native(s?, index)?, price, init)
+            };
+            let repay_shares = match debt {
+                Some(d) if amount >= d => Some(0),
+                _ => shares_for_repay(amount, index).and_then(|r| shares.checked_sub(r)),
+            };
+            json!({
+                "collateral": c.to_string(),
+                "debt_shares": shares.to_string(),
+                "borrow_index": index.to_string(),
+                "price": price.to_string(),
+                "maint_margin_bps": maint.to_string(),
+                "init_margin_bps": init.to_string(),
+                "amount": amount.to_string(),
+                "debt": opt(debt),
+                "liquidation_price": opt(debt.and_then(|d| liquidation_price(c, d, maint))),
+                "max_withdraw": opt(debt.map(|d| max_withdraw(c, d, price, init))),
+                "max_borrow": max_borrow(c, shares, index, price, init).to_string(),
+                "health_after_deposit": opt_i(h(c.checked_add(amount), Some(shares))),
+                "health_after_withdraw": opt_i(h(c.checked_sub(amount), Some(shares))),
+                "health_after_borrow": opt_i(h(
+                    Some(c),
+                    shares_for_borrow(amount, index).and_then(|a| shares.checked_add(a))
+                )),
+                "health_after_repay": opt_i(h(Some(c), repay_shares)),
+            })
+        })
+        .collect();
+    json!({ "cases": rows })
 }

@@ -16,10 +16,10 @@ echo "== cargo test (workspace; tests/tests/sbf.rs runs softliq.so in the VM)"
 cargo test --workspace --locked
 
 echo "== every integration test and the keeper's in-process tests again, the program as SBF in the VM"
-SOFTLIQ_SBF=1 cargo test -p softliq-tests --test test_all --locked
-SOFTLIQ_SBF=1 cargo test -p softliq-keeper --features in-process --test in_process --locked
+# --workspace keeps the features of the run above, so nothing is rebuilt.
+SOFTLIQ_SBF=1 cargo test --workspace --locked --test test_all --test in_process
 
-echo "== npm ci && npm test (includes: generated client = render(committed IDL))"
+echo "== npm ci && npm test (client incl. LiteSVM on softliq.so and generated = render(IDL); web page in headless Chromium)"
 npm ci --no-audit --no-fund
 npm test
 

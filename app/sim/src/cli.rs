@@ -69,6 +69,11 @@ pub struct Cli {
     /// cranks, lots, takes, the volatility add-ons, wall time per phase).
     #[arg(long, value_name = "DIR")]
     pub trace: Option<PathBuf>,
+    /// Bidders as in a stress: finite capital recycled after resale, a
+    /// discount growing with the price's speed, congested slots with no bid
+    /// (`config::BidderStress::DEFAULT`; the matrix runs with them).
+    #[arg(long = "stress-bidders")]
+    pub stress_bidders: bool,
 }
 
 /// Book collateral ÷ market depth unless told otherwise.
@@ -162,6 +167,9 @@ impl Cli {
             lot_capacity: self.lot_capacity,
             runs,
             trace_dir: self.trace.clone(),
+            bidder_stress: self
+                .stress_bidders
+                .then_some(crate::config::BidderStress::DEFAULT),
         })
     }
 

@@ -42,6 +42,75 @@ pub struct SimConfig {
     pub runs: Vec<RunKind>,
     /// `--trace DIR`: a per-slot CSV per run, `DIR/<run>.csv`.
     pub trace_dir: Option<PathBuf>,
+    /// `--stress-bidders`: bidders as they are in a stress (the matrix's default).
+    pub bidder_stress: Option<BidderStress>,
+}
+
+/// Bidders as they are in a stress: finite capital that comes back only
+/// after they resell, a discount that grows with the price's observed speed,
+/// and slots in which no bid lands (congestion, as on Black Thursday). Every
+/// draw is seeded by the run's seed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BidderStress {
+    /// Bidders' quote capital ÷ the external market's depth per side.
+    pub capital_to_depth: f64,
+    /// Slots before the quote paid for collateral is free again (resale,
+    /// transfer, settlement).
+    pub recycle_slots: u64,
+    /// Extra discount asked per unit of observed speed (the mean |Δ ln p|
+    /// per slot of the external market over the last [`SPEED_WINDOW_SLOTS`]).
+    pub discount_per_speed: f64,
+    /// Probability that no bid lands in a slot at rest, and its growth per
+    /// unit of speed (capped at [`MAX_CONGESTION`]).
+    pub congestion_base: f64,
+    pub congestion_per_speed: f64,
+}
+
+/// Slots over which bidders observe the price's speed.
+pub const SPEED_WINDOW_SLOTS: usize = 5;
+/// Most slots in which no bid lands.
+pub const MAX_CONGESTION: f64 = 0.9;
+
+impl BidderStress {
+    /// The stress the matrix runs with: capital a tenth of the depth, back
+    /// after 10 slots; at a speed of 1.5% a slot bidders ask 6% more and a
+    /// third of the slots see no bid.
+    pub const DEFAULT: BidderStress = BidderStress {
+        capital_to_depth: 0.1,
+        recycle_slots: 10,
+        discount_per_speed: 4.0,
+        congestion_base: 0.05,
+        congestion_per_speed: 20.0,
+    };
+
+    /// Probability that no bid lands at `speed`.
+    pub fn congestion(&self, speed: f64) -> f64 {
+        (self.congestion_base + self.congestion_per_speed * speed).clamp(0.0, MAX_CONGESTION)
+    }
+
+    /// The margin bidders ask at `speed`.
+    pub fn margin(&self, speed: f64) -> f64 {
+        BIDDER_MARGIN + self.discount_per_speed * speed
+    }
+
+    /// One line for the report.
+    pub fn describe(&self, depth_quote: f64) -> String {
+        format!(
+            "Bidders are stressed: {:.0} quote of capital ({:.0}% of the depth), each payment \
+             locked for {} slots; they ask {:.1}% plus {:.1}× the price's speed (mean |Δ ln p| a \
+             slot over {} slots), and no bid lands in a slot with probability {:.0}% plus {:.0}× \
+             the speed (at most {:.0}%), drawn from the seed.",
+            self.capital_to_depth * depth_quote,
+            self.capital_to_depth * 100.0,
+            self.recycle_slots,
+            BIDDER_MARGIN * 100.0,
+            self.discount_per_speed,
+            SPEED_WINDOW_SLOTS,
+            self.congestion_base * 100.0,
+            self.congestion_per_speed,
+            MAX_CONGESTION * 100.0
+        )
+    }
 }
 
 impl SimConfig {

@@ -54,6 +54,10 @@ pub struct MatrixCli {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Bidders with unlimited capital that always bid (the default run's);
+    /// by default the matrix runs stressed bidders (`--stress-bidders`).
+    #[arg(long = "calm-bidders")]
+    pub calm_bidders: bool,
 }
 
 /// One cell of the matrix.
@@ -132,7 +136,7 @@ fn cell_cli(cli: &MatrixCli, scenario: &str, seed: u64, book_to_depth: f64) -> C
     } else {
         cli.slots
     };
-    let args: Vec<String> = vec![
+    let mut args: Vec<String> = vec![
         "softliq-sim".into(),
         "--quiet".into(),
         format!("--positions={}", cli.positions),
@@ -146,6 +150,9 @@ fn cell_cli(cli: &MatrixCli, scenario: &str, seed: u64, book_to_depth: f64) -> C
         ),
         format!("--jobs={}", cli.jobs),
     ];
+    if !cli.calm_bidders {
+        args.push("--stress-bidders".into());
+    }
     Cli::parse_from(args)
 }
 
@@ -485,5 +492,14 @@ mod tests {
         let c = cell_cli(&cli, "grind", 7, 4.0).validate().unwrap();
         assert_eq!((c.slots, c.seed, c.positions), (GRIND_SLOTS, 7, 1_000));
         assert_eq!(c.book_collateral_quote, 4.0 * cli.market_depth_quote);
+        assert_eq!(c.bidder_stress, Some(crate::config::BidderStress::DEFAULT));
+        let calm = MatrixCli::parse_from(["m", "--calm-bidders"]);
+        assert_eq!(
+            cell_cli(&calm, "crash", 1, 1.0)
+                .validate()
+                .unwrap()
+                .bidder_stress,
+            None
+        );
     }
 }

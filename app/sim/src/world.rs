@@ -93,6 +93,8 @@ pub struct World<'a> {
     pub errors: Vec<String>,
     pub error_count: u64,
     pub trace: Trace,
+    /// The stressed bidders' capital, price memory and draws (`--stress-bidders`).
+    pub bidders: crate::agents::bidders::BidderState,
 }
 
 /// The three instructions that open a book position: open, deposit, borrow
@@ -227,6 +229,7 @@ impl<'a> World<'a> {
             errors: Vec::new(),
             error_count: 0,
             trace: Trace::new(config.trace_dir.is_some()),
+            bidders: crate::agents::bidders::BidderState::new(config.seed),
         })
     }
 

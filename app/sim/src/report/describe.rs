@@ -59,6 +59,10 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
         },
         BIDDER_MARGIN * 100.0,
     );
+    if let Some(st) = &config.bidder_stress {
+        s.push_str("\n\n");
+        s.push_str(&st.describe(config.market_depth_quote));
+    }
     s.push_str("\n\nRuns (each expressed as parameters of the same program):\n\n");
     for r in runs {
         let p = r

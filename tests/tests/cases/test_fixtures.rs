@@ -29,12 +29,13 @@ use softliq::state::*;
 use solana_signer::Signer;
 
 const WRITE_ENV: &str = "SOFTLIQ_WRITE_FIXTURES";
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "market.json",
     "slab.json",
     "lot_book.json",
     "instructions.json",
     "risk.json",
+    "liquidation.json",
 ];
 
 // Slots of the scenario (absolute, so the bytes do not depend on the bank's start).
@@ -1205,7 +1206,7 @@ async fn fixtures_for_the_ts_client_are_up_to_date() {
     check_against_idl(&ixs);
 
     let dir = fixtures_dir();
-    let values = [market, slab, book, ixs, risk_json()];
+    let values = [market, slab, book, ixs, risk_json(), liquidation_json()];
     if std::env::var(WRITE_ENV).as_deref() == Ok("1") {
         std::fs::create_dir_all(&dir).expect("fixtures dir");
         for (file, value) in FILES.iter().zip(&values) {
@@ -1342,5 +1343,96 @@ fn risk_json() -> Value {
             })
         })
         .collect();
+    json!({ "cases": rows })
+}
+
+/// Inputs and `engine::liquidation::plan`'s answers, for the client's
+/// soft-liquidation preview (what a crank would seize at a given price).
+fn liquidation_json() -> Value {
+    use softliq::engine::liquidation::{plan, LiqError, LiqInput, LiqParams, NoLiq};
+    let opt = |v: Option<u64>| v.map_or(Value::Null, |x| x.to_string().into());
+    let mut x: u64 = 0x11_9a7e_5eed;
+    let mut next = |range: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 11) % range.max(1)
+    };
+    let mut rows = Vec::new();
+    for i in 0..120u64 {
+        let maint = 200 + next(1_500);
+        let p = LiqParams {
+            maint_margin_bps: maint,
+            target_margin_bps: maint + next(300),
+            liquidation_penalty_bps: next(200),
+            lot_buffer_bps: next(500),
+            close_factor_bps: [10_000, 5_000, 2_000][next(3) as usize],
+            liq_ramp_slots: [0, 0, 10, 100][next(4) as usize],
+            urgent_gap_bps: [0, 0, 300][next(3) as usize],
+        };
+        let c = 1 + next(100 * SOL);
+        let price = 1_000_000_000 + next(200_000_000_000);
+        // Loan-to-value from 80% to 110% of the collateral's value.
+        let value = (c as u128 * price as u128 / softliq::math::PRICE_SCALE as u128) as u64;
+        let d = value / 100 * (80 + next(31)) + next(1_000);
+        let ongoing = next(3) == 0;
+        let s = LiqInput {
+            collateral_native: c,
+            debt_native: d,
+            price,
+            episode_slots: if ongoing { next(200) } else { 0 },
+            episode_start_collateral_native: if ongoing { c + next(c) } else { c },
+            episode_seized_collateral_native: if ongoing { next(c) } else { 0 },
+            budget_remaining_notional: [None, Some(next(value + 1)), Some(0)][(i % 3) as usize],
+            urgent_remaining_notional: next(value / 2 + 1),
+            hole_remaining_collateral: [None, None, Some(next(c + 1))][next(3) as usize],
+            slack_native: 3 + next(3),
+            in_episode: ongoing,
+            min_notional: [0, 1_000, 1_000_000][next(3) as usize],
+        };
+        let result = match plan(&p, &s) {
+            Ok(Ok(l)) => json!({
+                "kind": "plan",
+                "seize_collateral_native": l.seize_collateral_native.to_string(),
+                "debt_moved_native": l.debt_moved_native.to_string(),
+                "penalty_native": l.penalty_native.to_string(),
+                "seized_notional_native": l.seized_notional_native.to_string(),
+                "needed_collateral_native": l.needed_collateral_native.to_string(),
+                "unrestorable": l.unrestorable,
+                "urgent": l.urgent,
+                "bound": l.bound.code(),
+            }),
+            Ok(Err(NoLiq::Healthy)) => json!({ "kind": "healthy" }),
+            Ok(Err(NoLiq::Bounded(b))) => json!({ "kind": "bounded", "bound": b.code() }),
+            Err(LiqError::Math) => json!({ "kind": "math_error" }),
+            Err(LiqError::BadParams) => json!({ "kind": "bad_params" }),
+        };
+        rows.push(json!({
+            "params": {
+                "maint_margin_bps": p.maint_margin_bps.to_string(),
+                "target_margin_bps": p.target_margin_bps.to_string(),
+                "liquidation_penalty_bps": p.liquidation_penalty_bps.to_string(),
+                "lot_buffer_bps": p.lot_buffer_bps.to_string(),
+                "close_factor_bps": p.close_factor_bps.to_string(),
+                "liq_ramp_slots": p.liq_ramp_slots.to_string(),
+                "urgent_gap_bps": p.urgent_gap_bps.to_string(),
+            },
+            "input": {
+                "collateral_native": s.collateral_native.to_string(),
+                "debt_native": s.debt_native.to_string(),
+                "price": s.price.to_string(),
+                "episode_slots": s.episode_slots.to_string(),
+                "episode_start_collateral_native": s.episode_start_collateral_native.to_string(),
+                "episode_seized_collateral_native": s.episode_seized_collateral_native.to_string(),
+                "budget_remaining_notional": opt(s.budget_remaining_notional),
+                "urgent_remaining_notional": s.urgent_remaining_notional.to_string(),
+                "hole_remaining_collateral": opt(s.hole_remaining_collateral),
+                "slack_native": s.slack_native.to_string(),
+                "in_episode": s.in_episode,
+                "min_notional": s.min_notional.to_string(),
+            },
+            "result": result,
+        }));
+    }
     json!({ "cases": rows })
 }

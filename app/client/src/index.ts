@@ -5,11 +5,13 @@
 // (Market with its RiskParams / RiskState), health as the program computes it (at the margins
 // in force), parameter presets and the parameters in force (`effectiveParams`, dynamic risk),
 // account-creating transactions, and risk helpers (liquidation price, max borrow / withdraw,
-// health after an action: src/risk.ts).
+// health after an action: src/risk.ts), and soft-liquidation sizing as the crank computes it
+// (`planLiquidation`, `softLiquidationPreview`: src/liquidation.ts).
 export * from './generated';
 export * from './layout';
 export * from './decode';
 export * from './health';
 export * from './risk';
+export * from './liquidation';
 export * from './params';
 export * from './transactions';

@@ -1256,7 +1256,7 @@ fn risk_json() -> Value {
     let opt = |v: Option<u64>| v.map_or(Value::Null, |x| x.to_string().into());
     let opt_i = |v: Option<i128>| v.map_or(Value::Null, |x| x.to_string().into());
     // A fixed LCG: the cases are part of the fixture, not of a random run.
-    let mut x: u64 = 0x5eed_0f_50f7;
+    let mut x: u64 = 0x005e_ed0f_50f7;
     let mut next = |range: u64| {
         x = x
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -1351,7 +1351,7 @@ fn risk_json() -> Value {
 fn liquidation_json() -> Value {
     use softliq::engine::liquidation::{plan, LiqError, LiqInput, LiqParams, NoLiq};
     let opt = |v: Option<u64>| v.map_or(Value::Null, |x| x.to_string().into());
-    let mut x: u64 = 0x11_9a7e_5eed;
+    let mut x: u64 = 0x0011_9a7e_5eed;
     let mut next = |range: u64| {
         x = x
             .wrapping_mul(6_364_136_223_846_793_005)

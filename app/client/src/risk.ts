@@ -1,6 +1,9 @@
 // Risk helpers for traders and integrators, each the TypeScript twin of one function of the
 // program's `engine::health` (same integer math, same rounding), checked against the Rust
 // engine on shared fixtures (test/fixtures/risk.json, test/risk.test.ts).
+import type { Address } from '@solana/kit';
+
+import type { LotBookState, LotEntry } from './decode';
 import { BORROW_INDEX_SCALE, BPS, PRICE_SCALE, debtNative, health, mulDivU128, weightBps, weightedValue } from './health';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -125,4 +128,25 @@ export function healthAfter(
     if (c > U64_MAX || s > U64_MAX) return null;
     const debt = debtNative(s, borrowIndex);
     return debt === null ? null : health(c, debt, price, marginBps);
+}
+
+/** An open lot of a position, with what `auction_redeem` takes to buy it back. */
+export interface PositionLot {
+    lot: LotEntry;
+    /**
+     * What the owner pays to redeem it (`Lot::tab_native`): the debt tab to the pool plus the
+     * penalty tab to insurance. The program also requires the position not to be liquidatable
+     * once the collateral is back.
+     */
+    redeemCostNative: bigint;
+}
+
+/**
+ * The open lots of the position `(slab, index, generation)` in a decoded lot book, in lot
+ * order: what is in auction and what the owner can buy back while unsold.
+ */
+export function positionLots(book: LotBookState, slab: Address, index: number, generation: number): PositionLot[] {
+    return book.lots
+        .filter(l => l.slab === slab && l.positionIndex === index && l.positionGeneration === generation)
+        .map(lot => ({ lot, redeemCostNative: lot.tabDebtNative + lot.tabPenaltyNative }));
 }

@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { debtNative, health } from '../src/health';
-import { healthAfter, liquidationPrice, maxBorrow, maxWithdraw } from '../src/risk';
+import { decodeLotBookAccount } from '../src/decode';
+import { healthAfter, liquidationPrice, maxBorrow, maxWithdraw, positionLots } from '../src/risk';
 
 interface RiskCase {
     collateral: string;
@@ -61,5 +62,22 @@ describe('risk helpers = engine::health (fixtures/risk.json)', () => {
             assert.equal(after('repay'), big(c.health_after_repay), `case ${i}: repay`);
         }
         assert.ok(withLiqPrice >= 30, `${withLiqPrice} cases with a liquidation price`);
+    });
+});
+
+describe('positionLots: a position\'s open lots and their redeem cost (fixtures/lot_book.json)', () => {
+    const fx = JSON.parse(readFileSync(path.join(path.dirname(file), 'lot_book.json'), 'utf8'));
+    const book = decodeLotBookAccount(Uint8Array.from(Buffer.from(fx.account_b64, 'base64')));
+    const expected: { slab: string; position_index: number; position_generation: number; tab_debt_native: string; tab_penalty_native: string; index: number }[] = fx.expected.lots;
+    test('each position gets exactly its lots, at tab debt + tab penalty', () => {
+        assert.ok(expected.length >= 2, 'the fixture has open lots');
+        for (const e of expected) {
+            const mine = positionLots(book, e.slab as never, e.position_index, e.position_generation);
+            const want = expected.filter(x => x.slab === e.slab && x.position_index === e.position_index && x.position_generation === e.position_generation);
+            assert.deepEqual(mine.map(l => l.lot.index), want.map(x => x.index));
+            const l = mine.find(x => x.lot.index === e.index)!;
+            assert.equal(l.redeemCostNative, BigInt(e.tab_debt_native) + BigInt(e.tab_penalty_native));
+        }
+        assert.deepEqual(positionLots(book, expected[0]!.slab as never, 9_999, 0), []);
     });
 });

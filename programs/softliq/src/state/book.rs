@@ -34,6 +34,41 @@ pub trait BookEntry: Pod {
     fn released(generation: u32, next_free: u32) -> Self;
 }
 
+/// `BookEntry` for a zero-copy entry type with `flags`, `generation` and
+/// `next_free` fields and a `Default`: in use while `$in_use` is set in its
+/// flags; a fresh or released entry is otherwise all zeros.
+#[macro_export]
+macro_rules! impl_book_entry {
+    ($t:ty, $in_use:expr) => {
+        impl $crate::state::book::BookEntry for $t {
+            fn in_use(&self) -> bool {
+                self.flags & $in_use != 0
+            }
+            fn generation(&self) -> u32 {
+                self.generation
+            }
+            fn next_free(&self) -> u32 {
+                self.next_free
+            }
+            fn fresh(generation: u32) -> Self {
+                Self {
+                    generation,
+                    flags: $in_use,
+                    next_free: $crate::state::NONE,
+                    ..Self::default()
+                }
+            }
+            fn released(generation: u32, next_free: u32) -> Self {
+                Self {
+                    generation,
+                    next_free,
+                    ..Self::default()
+                }
+            }
+        }
+    };
+}
+
 /// Errors of the pure book view (mapped to program errors by the caller).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BookError {

@@ -1,7 +1,7 @@
 //! The auction vault's ledger: a [`BookHeader`] followed by a fixed array of lots.
 use anchor_lang::prelude::*;
 
-use super::book::{BookEntry, BookHeader, BookView, MAX_ACCOUNT_SIZE, NONE};
+use super::book::{BookHeader, BookView, MAX_ACCOUNT_SIZE};
 
 pub const LOT_IN_USE: u32 = 1;
 
@@ -54,32 +54,7 @@ impl Lot {
     }
 }
 
-impl BookEntry for Lot {
-    fn in_use(&self) -> bool {
-        self.flags & LOT_IN_USE != 0
-    }
-    fn generation(&self) -> u32 {
-        self.generation
-    }
-    fn next_free(&self) -> u32 {
-        self.next_free
-    }
-    fn fresh(generation: u32) -> Self {
-        Self {
-            generation,
-            flags: LOT_IN_USE,
-            next_free: NONE,
-            ..Self::default()
-        }
-    }
-    fn released(generation: u32, next_free: u32) -> Self {
-        Self {
-            generation,
-            next_free,
-            ..Self::default()
-        }
-    }
-}
+crate::impl_book_entry!(Lot, LOT_IN_USE);
 
 pub const fn lot_book_account_size(capacity: usize) -> usize {
     super::book::book_account_size(capacity, LOT_SIZE)

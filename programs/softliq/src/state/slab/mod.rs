@@ -1,7 +1,7 @@
 //! The position slab: a [`BookHeader`] followed by a fixed array of positions.
 use anchor_lang::prelude::*;
 
-use super::book::{BookEntry, BookHeader, BookView, MAX_ACCOUNT_SIZE, NONE};
+use super::book::{BookHeader, BookView, MAX_ACCOUNT_SIZE};
 
 pub const POSITION_IN_USE: u32 = 1;
 /// A liquidation episode is under way (tip paid, ramp counting).
@@ -69,32 +69,7 @@ impl Position {
     }
 }
 
-impl BookEntry for Position {
-    fn in_use(&self) -> bool {
-        self.flags & POSITION_IN_USE != 0
-    }
-    fn generation(&self) -> u32 {
-        self.generation
-    }
-    fn next_free(&self) -> u32 {
-        self.next_free
-    }
-    fn fresh(generation: u32) -> Self {
-        Self {
-            generation,
-            flags: POSITION_IN_USE,
-            next_free: NONE,
-            ..Self::default()
-        }
-    }
-    fn released(generation: u32, next_free: u32) -> Self {
-        Self {
-            generation,
-            next_free,
-            ..Self::default()
-        }
-    }
-}
+crate::impl_book_entry!(Position, POSITION_IN_USE);
 
 /// Account size for a slab of `capacity` positions.
 pub const fn slab_account_size(capacity: usize) -> usize {

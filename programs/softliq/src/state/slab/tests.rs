@@ -4,7 +4,9 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 use super::*;
-use crate::state::book::{book_account_size, entries_of, BookError, BOOK_HEADER_SIZE};
+use crate::state::book::{
+    book_account_size, entries_of, BookEntry, BookError, BOOK_HEADER_SIZE, NONE,
+};
 use crate::state::lot_book::{lot_book_account_size, Lot, LotView, LOT_SIZE, MAX_LOT_CAPACITY};
 use proptest::prelude::*;
 use std::collections::BTreeMap;

@@ -50,6 +50,11 @@ export async function startRpcStub(accounts: Record<string, string>, slot: numbe
     return {
         url: `http://127.0.0.1:${port}`,
         calls,
-        close: () => new Promise<void>((resolve, reject) => server.close(e => (e ? reject(e) : resolve()))),
+        close: () =>
+            new Promise<void>((resolve, reject) => {
+                server.close(e => (e ? reject(e) : resolve()));
+                // Chromium keeps connections alive: without this, close waits for them to time out.
+                server.closeAllConnections();
+            }),
     };
 }

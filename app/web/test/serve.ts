@@ -40,6 +40,11 @@ export async function serveStatic(root: string, extra: Record<string, string> = 
     const { port } = server.address() as AddressInfo;
     return {
         url: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((resolve, reject) => server.close(e => (e ? reject(e) : resolve()))),
+        close: () =>
+            new Promise<void>((resolve, reject) => {
+                server.close(e => (e ? reject(e) : resolve()));
+                // Chromium keeps connections alive: without this, close waits for them to time out.
+                server.closeAllConnections();
+            }),
     };
 }

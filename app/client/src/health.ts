@@ -167,31 +167,51 @@ export function borrowRateBps(
     return rate > U64_MAX ? null : rate;
 }
 
-/** `interest::accrue_index`: the index after `slots` at `rateBps` a year (rounded up). */
-export function accrueIndex(index: bigint, rateBps: bigint, slots: bigint): bigint | null {
-    const num = rateBps * slots;
-    if (num > U128_MAX) return null;
-    const growth = mulDivU128(index, num, BPS * SLOTS_PER_YEAR, 'up');
-    if (growth === null) return null;
-    const next = index + growth;
-    return next > U64_MAX ? null : next;
+/** `interest::MAX_BORROW_INDEX`: the borrow index never exceeds 10,000× its start. */
+export const MAX_BORROW_INDEX = 10_000n * BORROW_INDEX_SCALE;
+/** `interest::POOL_VALUE_CEILING_NATIVE`: the pool's claims stay within u64::MAX / 4. */
+export const POOL_VALUE_CEILING_NATIVE = U64_MAX / 4n;
+
+/**
+ * `interest::accrue_index`: the index after `slots` at `rateBps` a year (simple interest,
+ * rounded up), saturating at `ceiling` and never below `index`. It never fails, as in the
+ * program; `ceiling` defaults to `MAX_BORROW_INDEX`.
+ */
+export function accrueIndex(index: bigint, rateBps: bigint, slots: bigint, ceiling: bigint = MAX_BORROW_INDEX): bigint {
+    const sat = (v: bigint) => (v > U128_MAX ? U128_MAX : v);
+    const num = sat(rateBps * slots);
+    const den = BPS * SLOTS_PER_YEAR;
+    const growth = mulDivU128(index, num, den, 'up') ?? U128_MAX;
+    let next = sat(index + growth);
+    if (next > ceiling) next = ceiling;
+    if (next > U64_MAX) next = U64_MAX;
+    return next > index ? next : index;
+}
+
+/** `interest::index_ceiling`: the highest index at which the pool's claims stay in range. */
+export function indexCeiling(totalDebtShares: bigint, cashNative: bigint, lotDebtNative: bigint): bigint {
+    const satSub = (a: bigint, b: bigint) => (a > b ? a - b : 0n);
+    const room = satSub(satSub(POOL_VALUE_CEILING_NATIVE, cashNative), lotDebtNative);
+    if (totalDebtShares === 0n) return MAX_BORROW_INDEX;
+    const c = mulDiv(room, BORROW_INDEX_SCALE, totalDebtShares, 'down') ?? MAX_BORROW_INDEX;
+    return c < MAX_BORROW_INDEX ? c : MAX_BORROW_INDEX;
 }
 
 /**
- * The borrow index the program would use at `slot` (what `accrue` computes before any
- * instruction that reads health): unchanged if `slot <= lastAccrualSlot`.
+ * The borrow index the program would use at `slot` (what `interest::accrue_market` computes
+ * before any instruction that reads health): unchanged if `slot <= lastAccrualSlot`; like the
+ * program it saturates instead of failing. Null only if `market` is not a decoded market (it
+ * cannot be otherwise; kept for callers that check).
  */
 export function borrowIndexAt(
-    market: Pick<MarketState, 'borrowIndex' | 'lastAccrualSlot' | 'totalDebtShares' | 'poolCashNative' | 'params'>,
+    market: Pick<MarketState, 'borrowIndex' | 'lastAccrualSlot' | 'totalDebtShares' | 'poolCashNative' | 'lotDebtOutstandingNative' | 'params'>,
     slot: bigint,
 ): bigint | null {
     const elapsed = slot > market.lastAccrualSlot ? slot - market.lastAccrualSlot : 0n;
     if (elapsed === 0n) return market.borrowIndex;
-    const borrowed = mulDiv(market.totalDebtShares, market.borrowIndex, BORROW_INDEX_SCALE, 'down');
-    if (borrowed === null) return null;
-    const util = utilizationBps(borrowed, market.poolCashNative);
-    if (util === null) return null;
-    const rate = borrowRateBps(market.params, util);
-    if (rate === null) return null;
-    return accrueIndex(market.borrowIndex, rate, elapsed);
+    const borrowed = mulDiv(market.totalDebtShares, market.borrowIndex, BORROW_INDEX_SCALE, 'down') ?? U64_MAX;
+    const util = utilizationBps(borrowed, market.poolCashNative) ?? BPS;
+    const rate = borrowRateBps(market.params, util) ?? 0n;
+    const ceiling = indexCeiling(market.totalDebtShares, market.poolCashNative, market.lotDebtOutstandingNative);
+    return accrueIndex(market.borrowIndex, rate, elapsed, ceiling);
 }

@@ -385,7 +385,7 @@ export function softLiquidationPreview(
         PositionEntry,
         'collateralNative' | 'debtShares' | 'flags' | 'liqStartSlot' | 'episodeStartCollateralNative' | 'episodeSeizedCollateralNative'
     >,
-    market: Pick<MarketState, 'borrowIndex' | 'lastAccrualSlot' | 'totalDebtShares' | 'poolCashNative'> & {
+    market: Pick<MarketState, 'borrowIndex' | 'lastAccrualSlot' | 'totalDebtShares' | 'poolCashNative' | 'lotDebtOutstandingNative'> & {
         params: MarketParamsState;
         risk: Pick<RiskParamsState, 'urgentGapBps'>;
         riskState: Pick<RiskStateState, 'addonBps' | 'maintAddonBps'>;

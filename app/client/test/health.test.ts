@@ -4,6 +4,8 @@ import { describe, test } from 'node:test';
 
 import {
     accrueIndex,
+    indexCeiling,
+    MAX_BORROW_INDEX,
     BORROW_INDEX_SCALE,
     borrowIndexAt,
     borrowRateBps,
@@ -158,7 +160,20 @@ describe('interest (engine/interest.rs)', () => {
         assert.equal(accrueIndex(BORROW_INDEX_SCALE, 1_000n, SLOTS_PER_YEAR), 1_100_000_000_000_000n);
         // One slot at 1%: growth = ceil(1e15 · 100 / (1e4 · 78_840_000)) = ceil(126_839.17…) = 126_840.
         assert.equal(accrueIndex(BORROW_INDEX_SCALE, 100n, 1n), BORROW_INDEX_SCALE + 126_840n);
-        assert.equal(accrueIndex(U64_MAX, 10_000n, SLOTS_PER_YEAR), null);
+        // Saturating as `interest::accrue_index`: never above the ceiling (default
+        // MAX_BORROW_INDEX = 10,000×), never below the index, never failing.
+        assert.equal(accrueIndex(BORROW_INDEX_SCALE, U64_MAX, U64_MAX), MAX_BORROW_INDEX);
+        assert.equal(accrueIndex(BORROW_INDEX_SCALE, 1_000n, SLOTS_PER_YEAR, BORROW_INDEX_SCALE + 5n), BORROW_INDEX_SCALE + 5n);
+        assert.equal(accrueIndex(U64_MAX, 10_000n, SLOTS_PER_YEAR), U64_MAX);
+    });
+
+    test('index_ceiling: the pool\'s claims stay within u64::MAX / 4', () => {
+        assert.equal(indexCeiling(0n, 5n, 5n), MAX_BORROW_INDEX);
+        // Room (u64::MAX/4 − cash − lots) spread over the shares, rounded down.
+        const room = U64_MAX / 4n - 1_000n - 2_000n;
+        assert.equal(indexCeiling(U64_MAX, 1_000n, 2_000n), (room * BORROW_INDEX_SCALE) / U64_MAX);
+        assert.equal(indexCeiling(1n, 0n, 0n), MAX_BORROW_INDEX, 'capped at 10,000×');
+        assert.equal(indexCeiling(1n, U64_MAX, 0n), 0n, 'no room');
     });
 
     test('borrowIndexAt: unchanged without elapsed slots, else accrued at the utilisation rate', () => {
@@ -167,6 +182,7 @@ describe('interest (engine/interest.rs)', () => {
             lastAccrualSlot: 1_000n,
             totalDebtShares: 800_000_000n,
             poolCashNative: 200_000_000n,
+            lotDebtOutstandingNative: 0n,
             params: p,
         };
         assert.equal(borrowIndexAt(market, 1_000n), BORROW_INDEX_SCALE);

@@ -471,6 +471,7 @@ describe('liqInputForPosition / roundingSlackNative / softLiquidationPreview', (
             lastAccrualSlot: 1_000n,
             totalDebtShares: 951_000_000n,
             poolCashNative: 10_000_000_000n,
+            lotDebtOutstandingNative: 0n,
         };
         // The worked example: a new episode at slot 1_000 (no accrual), the ramp's first 10%.
         const position = {

@@ -17,8 +17,8 @@ fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Progra
     // SAFETY: the account infos live for the whole instruction; Anchor's
     // `entry` only needs one lifetime for the slice and its elements.
     let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
-    let (r, peak) = crate::heap::measure(|| softliq::entry(program_id, accounts, data));
-    crate::heap::record(data, peak);
+    let (r, used) = crate::heap::measure(|| softliq::entry(program_id, accounts, data));
+    crate::heap::record(data, used);
     r
 }
 

@@ -12,24 +12,17 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 thread_local! {
-    static CURRENT: Cell<usize> = const { Cell::new(0) };
-    static PEAK: Cell<usize> = const { Cell::new(0) };
     /// Bytes allocated on this thread, never decreased (a bump allocator's use).
     static TOTAL: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Counts live bytes and the peak per thread.
+/// Counts the bytes allocated per thread (frees are not subtracted).
 pub struct CountingAlloc;
 
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            let _ = CURRENT.try_with(|c| {
-                let v = c.get().saturating_add(layout.size());
-                c.set(v);
-                let _ = PEAK.try_with(|pk| pk.set(pk.get().max(v)));
-            });
             let rounded = layout.size().next_multiple_of(layout.align());
             let _ = TOTAL.try_with(|t| t.set(t.get().saturating_add(rounded)));
         }
@@ -37,11 +30,10 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        let _ = CURRENT.try_with(|c| c.set(c.get().saturating_sub(layout.size())));
     }
 }
 
-static PEAKS: Mutex<BTreeMap<[u8; 8], usize>> = Mutex::new(BTreeMap::new());
+static USED: Mutex<BTreeMap<[u8; 8], usize>> = Mutex::new(BTreeMap::new());
 
 /// Runs `f`, returning its result and the heap it consumed on this thread as
 /// a bump allocator would: every byte allocated, frees not given back.
@@ -52,30 +44,31 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, usize) {
     (r, used)
 }
 
-/// Records a handler's peak under its instruction discriminator.
-pub fn record(data: &[u8], peak: usize) {
+/// Records a handler's heap use under its instruction discriminator (the
+/// most over its runs).
+pub fn record(data: &[u8], used: usize) {
     let mut d = [0u8; 8];
     if let Some(s) = data.get(..8) {
         d.copy_from_slice(s);
     }
-    let mut m = PEAKS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut m = USED.lock().unwrap_or_else(|e| e.into_inner());
     let e = m.entry(d).or_insert(0);
-    *e = (*e).max(peak);
+    *e = (*e).max(used);
 }
 
-/// Peak heap seen for an instruction discriminator (0 when not measured).
-pub fn peak_of(discriminator: &[u8]) -> usize {
+/// Most heap a run of the instruction with this discriminator used (0 when
+/// not measured).
+pub fn used_of(discriminator: &[u8]) -> usize {
     let mut d = [0u8; 8];
     d.copy_from_slice(&discriminator[..8]);
-    PEAKS
-        .lock()
+    USED.lock()
         .map(|m| m.get(&d).copied().unwrap_or(0))
         .unwrap_or(0)
 }
 
-/// Forgets recorded peaks.
+/// Forgets recorded uses.
 pub fn reset() {
-    if let Ok(mut m) = PEAKS.lock() {
+    if let Ok(mut m) = USED.lock() {
         m.clear();
     }
 }

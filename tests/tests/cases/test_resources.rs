@@ -60,7 +60,7 @@ async fn crank_heap(slab_capacity: u32, lots_before: usize) -> usize {
         tm.market_state(&mut bank).await.liquidations,
         (64 + lots_before) as u64
     );
-    heap::peak_of(softliq::instruction::CrankLiquidate::DISCRIMINATOR)
+    heap::used_of(softliq::instruction::CrankLiquidate::DISCRIMINATOR)
 }
 
 #[tokio::test]
@@ -159,7 +159,7 @@ async fn every_handler_stays_below_the_sbf_heap() {
         return;
     }
     for (name, disc) in handlers {
-        let used = heap::peak_of(disc);
+        let used = heap::used_of(disc);
         println!("heap allocated {name} (native, stubs included): {used} B");
         assert!(used > 0, "{name} was measured");
     }

@@ -351,7 +351,12 @@ impl TestMarket {
 
     /// Moves the bank one slot on and publishes `price` there; returns the new slot.
     pub async fn next_slot(&self, bank: &mut Bank, price: f64) -> u64 {
-        let slot = bank.slot().await + 1;
+        self.advance(bank, 1, price).await
+    }
+
+    /// Moves the bank `slots` on and publishes `price` there; returns the new slot.
+    pub async fn advance(&self, bank: &mut Bank, slots: u64, price: f64) -> u64 {
+        let slot = bank.slot().await + slots;
         bank.warp_to(slot).await;
         self.set_price(bank, price).await;
         slot

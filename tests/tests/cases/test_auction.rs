@@ -67,12 +67,6 @@ fn soft() -> MarketParams {
     }
 }
 
-async fn warp(bank: &mut Bank, tm: &TestMarket, slots: u64, price: f64) {
-    let s = bank.slot().await;
-    bank.warp_to(s + slots).await;
-    tm.set_price(bank, price).await;
-}
-
 #[tokio::test]
 async fn three_partial_takes_at_decaying_prices_then_surplus_returns() {
     let (mut w, lot_ref, lot0) = world(soft(), 1_000_000_000).await;
@@ -84,7 +78,7 @@ async fn three_partial_takes_at_decaying_prices_then_surplus_returns() {
     let mut prices = vec![];
     let mut outs = vec![];
     for (i, wait) in [0u64, 4, 4].into_iter().enumerate() {
-        warp(bank, tm, wait, 94.0).await;
+        tm.advance(bank, wait, 94.0).await;
         let lot = tm.lot(bank, lot_ref).await;
         let price = price_at(&params, lot.start_price, bank.slot().await - lot.start_slot).unwrap();
         let before = balance(bank, &w.taker.debt).await;
@@ -196,7 +190,7 @@ async fn no_bids_reset_then_shortfall_settled_by_insurance_then_socialized() {
         let e = tm.reset(bank, &w.keeper, lot_ref).await.unwrap_err();
         assert_eq!(e.code(), code_of(E::ResetTooEarly));
         // Black Thursday: nobody bids past the tail, the price crashes to 50.
-        warp(bank, tm, params.auction_tail_slots + 1, 50.0).await;
+        tm.advance(bank, params.auction_tail_slots + 1, 50.0).await;
         let lot = tm.lot(bank, lot_ref).await;
         let stale = price_at(&params, lot.start_price, bank.slot().await - lot.start_slot).unwrap();
         let e = tm
@@ -278,7 +272,7 @@ async fn lp_cannot_exit_ahead_of_a_write_down() {
     let m = tm.market_state(bank).await;
     let exit_per_share =
         (m.pool_cash_native as u128 + harness_borrowed(&m)) as f64 / m.lp_shares_total as f64;
-    warp(bank, tm, 301, 50.0).await;
+    tm.advance(bank, 301, 50.0).await;
     tm.reset(bank, &w.keeper, lot_ref).await.unwrap();
     tm.take(bank, &w.taker, lot_ref, u64::MAX, u64::MAX)
         .await
@@ -340,14 +334,14 @@ async fn owner_redeems_after_recovery() {
         .unwrap_err();
     assert_eq!(e.code(), code_of(E::NotOwner));
     // Price keeps falling: redeeming would leave the position below initial health.
-    warp(bank, tm, 1, 60.0).await;
+    tm.advance(bank, 1, 60.0).await;
     let e = tm
         .redeem(bank, &w.trader, lot_ref, w.pos.slab)
         .await
         .unwrap_err();
     assert_eq!(e.code(), code_of(E::InsufficientHealth));
     // Recovery to 110: redeem.
-    warp(bank, tm, 1, 110.0).await;
+    tm.advance(bank, 1, 110.0).await;
     let c0 = tm.position(bank, w.pos).await.collateral_native;
     let d0 = balance(bank, &w.trader.debt).await;
     let m0 = tm.market_state(bank).await;
@@ -409,10 +403,10 @@ async fn insurance_withdrawal_waits_for_the_cooldown() {
     tm.insurance_request(&mut bank, &staker, shares)
         .await
         .unwrap();
-    warp(&mut bank, &tm, 99, 100.0).await;
+    tm.advance(&mut bank, 99, 100.0).await;
     let e = tm.insurance_withdraw(&mut bank, &staker).await.unwrap_err();
     assert_eq!(e.code(), code_of(E::CooldownNotElapsed));
-    warp(&mut bank, &tm, 1, 100.0).await;
+    tm.advance(&mut bank, 1, 100.0).await;
     tm.insurance_withdraw(&mut bank, &staker).await.unwrap();
     assert_eq!(balance(&mut bank, &staker.debt).await, 5_000_000_000);
     assert_eq!(tm.market_state(&mut bank).await.insurance_balance_native, 0);
@@ -457,7 +451,7 @@ async fn auction_cap_stops_the_crank() {
         m.total_lot_collateral_native
     );
     let seized_before = m.seized_collateral_native;
-    warp(&mut bank, &tm, 1, 94.0).await;
+    tm.advance(&mut bank, 1, 94.0).await;
     tm.crank(&mut bank, &keeper, &ps).await.unwrap();
     let m = tm.market_state(&mut bank).await;
     assert!(

@@ -2,7 +2,7 @@
 //! slab creation, LP and insurance, a position's life, the crank, an auction
 //! taken, reset, settled and redeemed, the admin's updates, an oracle refusal
 //! and a refused instruction with its code.
-use harness::bank::{code_of, Bank};
+use harness::bank::code_of;
 use harness::market::{MarketConfig, TestMarket};
 use harness::pyth::{self, FeedPrice};
 use harness::tokens::balance;
@@ -18,12 +18,6 @@ fn params() -> MarketParams {
         insurance_withdraw_cooldown_slots: 0,
         ..MarketParams::default_soft()
     }
-}
-
-async fn warp(bank: &mut Bank, tm: &TestMarket, slots: u64, price: f64) {
-    let s = bank.slot().await;
-    bank.warp_to(s + slots).await;
-    tm.set_price(bank, price).await;
 }
 
 #[tokio::test]
@@ -131,13 +125,13 @@ async fn every_instruction_runs_in_the_vm() {
     let p2 = tm
         .open_levered(&mut bank, &t, slab, 10_000_000_000, 980_000_000)
         .await;
-    warp(&mut bank, &tm, 1, 100.0).await;
+    tm.advance(&mut bank, 1, 100.0).await;
     tm.crank(&mut bank, &lp, &[p2]).await.unwrap();
     let (l2, _) = tm.open_lots(&mut bank).await[0];
     let e = tm.reset(&mut bank, &lp, l2).await.unwrap_err();
     assert_eq!(e.code(), code_of(E::ResetTooEarly));
     let tail = tm.market_state(&mut bank).await.params.auction_tail_slots;
-    warp(&mut bank, &tm, tail + 1, 60.0).await;
+    tm.advance(&mut bank, tail + 1, 60.0).await;
     tm.reset(&mut bank, &lp, l2).await.unwrap();
     record(&bank, "auction_reset");
     let lot = tm.lot(&mut bank, l2).await;

@@ -29,23 +29,33 @@ pub const MARGIN_BPS: u32 = 2_500;
 /// data (agave's `TRANSACTION_ACCOUNT_BASE_SIZE`).
 pub const ACCOUNT_BASE_BYTES: u32 = 64;
 
+/// `units` with the margin, uncapped.
+fn margined(units: u64) -> u64 {
+    units.saturating_mul(u64::from(10_000 + MARGIN_BPS)) / 10_000
+}
+
 /// `units` with the margin, at most [`MAX_TX_CU`].
 pub fn with_margin(units: u32) -> u32 {
-    let m = u64::from(units) * u64::from(10_000 + MARGIN_BPS) / 10_000;
-    m.min(u64::from(MAX_TX_CU)) as u32
+    margined(u64::from(units)).min(u64::from(MAX_TX_CU)) as u32
+}
+
+/// A crank of `entries` positions as measured, before the margin.
+fn crank_cu(entries: u64) -> u64 {
+    u64::from(CRANK_PER_ENTRY_CU)
+        .saturating_mul(entries)
+        .saturating_add(u64::from(CRANK_BASE_CU))
 }
 
 /// Compute-unit limit for a crank naming `entries` positions.
 pub fn crank_cu_limit(entries: usize) -> u32 {
-    let n = u32::try_from(entries).unwrap_or(u32::MAX);
-    with_margin(CRANK_BASE_CU.saturating_add(CRANK_PER_ENTRY_CU.saturating_mul(n)))
+    margined(crank_cu(entries as u64)).min(u64::from(MAX_TX_CU)) as u32
 }
 
 /// The most entries whose crank (with the margin) stays within [`MAX_TX_CU`].
 pub fn max_entries_by_cu() -> usize {
-    let per = u64::from(CRANK_PER_ENTRY_CU) * u64::from(10_000 + MARGIN_BPS) / 10_000;
-    let base = u64::from(CRANK_BASE_CU) * u64::from(10_000 + MARGIN_BPS) / 10_000;
-    (u64::from(MAX_TX_CU).saturating_sub(base) / per.max(1)) as usize
+    (0..)
+        .take_while(|&n| margined(crank_cu(n + 1)) <= u64::from(MAX_TX_CU))
+        .count()
 }
 
 /// Loaded-accounts data size for a transaction whose accounts (programs and

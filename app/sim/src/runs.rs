@@ -220,6 +220,18 @@ pub async fn run(
         positions_fully_closed: fully_closed,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
+    // What the stressed bidders went through (config::BidderStress).
+    let note = match (&config.bidder_stress, note) {
+        (Some(_), note) if kind.keepers() => {
+            let b = &world.bidders;
+            let stress = format!(
+                "bidders: no bid landed in {} of {} slots; capital cut takes short in {}",
+                b.congested_slots, slots, b.capital_bound_slots
+            );
+            Some(note.map_or(stress.clone(), |n| format!("{n}; {stress}")))
+        }
+        (_, note) => note,
+    };
     let lot_capacity = entries_of::<Lot>(&world.bank.data(&world.tm.lot_book).await)
         .map(|(h, _)| h.capacity)
         .unwrap_or(0);

@@ -67,7 +67,7 @@ pub struct BidderState {
     prices: VecDeque<f64>,
     rng: Rng,
     pub congested_slots: u64,
-    /// Slots in which capital, not price, stopped the bidders.
+    /// Slots in which capital, not price, cut a take short.
     pub capital_bound_slots: u64,
 }
 
@@ -166,6 +166,7 @@ impl World<'_> {
         };
         let margin = bid.margin;
         let mut capital = bid.capital;
+        let mut capital_bound = false;
         let valuation = self.valuation_scaled(margin);
         let mut offers: Vec<(u64, LotRef, Lot)> = open
             .iter()
@@ -190,9 +191,7 @@ impl World<'_> {
                 }
                 // And no more than the capital left pays for.
                 let by_capital = capital / paid_per_base;
-                if by_capital < x {
-                    self.bidders.capital_bound_slots += u64::from(plans.is_empty());
-                }
+                capital_bound |= by_capital < x;
                 ((x.min(by_capital) * 1e9).floor() as u64).min(lot.collateral_native)
             };
             if want == 0 {
@@ -216,6 +215,7 @@ impl World<'_> {
                 take,
             });
         }
+        self.bidders.capital_bound_slots += u64::from(capital_bound);
         Ok(plans)
     }
 

@@ -18,8 +18,9 @@ export const BPS = 10_000n;
 export const BORROW_INDEX_SCALE = 1_000_000_000_000_000n;
 export const SLOTS_PER_YEAR = 78_840_000n;
 
-const U64_MAX = (1n << 64n) - 1n;
-const U128_MAX = (1n << 128n) - 1n;
+/** Largest u64 and u128: the bounds the program's checked math enforces. */
+export const U64_MAX = (1n << 64n) - 1n;
+export const U128_MAX = (1n << 128n) - 1n;
 const I128_MIN = -(1n << 127n);
 const I128_MAX = (1n << 127n) - 1n;
 

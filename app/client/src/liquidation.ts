@@ -18,12 +18,10 @@
  * and the worked examples of engine/liquidation/tests.rs.
  */
 import type { MarketParamsState, MarketState, PositionEntry, RiskParamsState, RiskStateState } from './decode';
-import { BORROW_INDEX_SCALE, BPS, PRICE_SCALE, borrowIndexAt, debtNative, isLiquidatable, mulDivU128, valueOf, weightedValue } from './health';
+import { BORROW_INDEX_SCALE, BPS, PRICE_SCALE, U128_MAX, U64_MAX, borrowIndexAt, debtNative, isLiquidatable, mulDivU128, valueOf, weightedValue } from './health';
 import { POSITION_IN_EPISODE } from './layout';
 import { effectiveMargins } from './params';
 
-const U64_MAX = (1n << 64n) - 1n;
-const U128_MAX = (1n << 128n) - 1n;
 
 /** The parameters sizing uses (`LiqParams`, a subset of `MarketParams`), all u64. */
 export interface LiqParams {

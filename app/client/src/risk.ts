@@ -4,13 +4,17 @@
 import type { Address } from '@solana/kit';
 
 import type { LotBookState, LotEntry } from './decode';
-import { BORROW_INDEX_SCALE, BPS, PRICE_SCALE, debtNative, health, mulDivU128, weightBps, weightedValue } from './health';
-
-const U64_MAX = (1n << 64n) - 1n;
+import { BORROW_INDEX_SCALE, BPS, PRICE_SCALE, U64_MAX, debtNative, health, mulDivU128, weightBps, weightedValue } from './health';
 
 /** `health::shares_for_borrow`: shares added by borrowing `amount` (rounded up). */
 export function sharesForBorrow(amount: bigint, borrowIndex: bigint): bigint | null {
     const v = mulDivU128(amount, BORROW_INDEX_SCALE, borrowIndex, 'up');
+    return v === null || v > U64_MAX ? null : v;
+}
+
+/** `health::shares_for_repay`: shares removed by repaying `amount` (rounded down). */
+export function sharesForRepay(amount: bigint, borrowIndex: bigint): bigint | null {
+    const v = mulDivU128(amount, BORROW_INDEX_SCALE, borrowIndex, 'down');
     return v === null || v > U64_MAX ? null : v;
 }
 
@@ -119,7 +123,7 @@ export function healthAfter(
                 s = 0n;
                 break;
             }
-            const removed = mulDivU128(action.amount, BORROW_INDEX_SCALE, borrowIndex, 'down');
+            const removed = sharesForRepay(action.amount, borrowIndex);
             if (removed === null || removed > s) return null;
             s -= removed;
             break;

@@ -6,12 +6,11 @@
  * The program prices a take or reset at `elapsed = slot.saturating_sub(lot.start_slot)`
  * with the market's base `params` (auction fields are not touched by the risk add-ons).
  */
-import { BPS, mulDivU128, type MarketParamsState } from '@softliq/client';
+import { BPS, U64_MAX, mulDivU128, type MarketParamsState } from '@softliq/client';
 
 export const CURVE_LINEAR = 0n;
 export const CURVE_STEP_EXP = 1n;
 const FACTOR_SCALE = 1_000_000_000_000_000_000n;
-const U64_MAX = (1n << 64n) - 1n;
 
 export type AuctionParams = Pick<
     MarketParamsState,

@@ -205,9 +205,8 @@ function readField(data: Uint8Array, view: DataView, offset: number, type: Field
             return data.subarray(offset, offset + 2);
         case 'u64x4':
         case 'u64x8':
-        case 'u64x10':
         case 'u64x16': {
-            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : type === 'u64x10' ? 10 : 16;
+            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : 16;
             const out: bigint[] = new Array(n);
             for (let i = 0; i < n; i++) out[i] = view.getBigUint64(offset + 8 * i, true);
             return out;

@@ -34,14 +34,12 @@ export const FIELD_SIZE = {
     bytes2: 2,
     /** `[u64; 4]` (`RiskParams.reserved`) */
     u64x4: 32,
-    /** `[u64; 8]` */
+    /** `[u64; 8]` (`BookHeader.reserved`, `Market.reserved`) */
     u64x8: 64,
-    /** `[u64; 10]` (`Market.reserved`) */
-    u64x10: 80,
     /** `[u64; 16]` */
     u64x16: 128,
     /** `MarketParams`, nested in `Market` */
-    params: 256,
+    params: 264,
     /** `RiskParams`, nested in `Market` */
     riskParams: 128,
     /** `RiskState`, nested in `Market` */
@@ -63,7 +61,6 @@ const FIELD_ALIGN: Record<FieldType, number> = {
     bytes2: 1,
     u64x4: 8,
     u64x8: 8,
-    u64x10: 8,
     u64x16: 8,
     params: 8,
     riskParams: 8,
@@ -108,7 +105,7 @@ export function structLayout<const F extends readonly FieldSpec[]>(structName: s
     return Object.freeze({ fields: Object.freeze(fields), offsets: Object.freeze(offsets), size: offset, align });
 }
 
-/** `state::params::MarketParams`: 32 u64, 256 bytes. */
+/** `state::params::MarketParams`: 33 u64, 264 bytes. */
 export const MARKET_PARAMS = structLayout('MarketParams', [
     ['initMarginBps', 'u64'],
     ['targetMarginBps', 'u64'],
@@ -142,6 +139,7 @@ export const MARKET_PARAMS = structLayout('MarketParams', [
     ['borrowRateSlope2Bps', 'u64'],
     ['borrowRateKinkBps', 'u64'],
     ['insuranceWithdrawCooldownSlots', 'u64'],
+    ['auctionHoldSlots', 'u64'],
 ] as const);
 export type MarketParamsField = (typeof MARKET_PARAMS.fields)[number]['name'];
 
@@ -231,7 +229,7 @@ export const MARKET = structLayout('Market', [
     ['budgetLevelNative', 'u64'],
     ['budgetBoundSlot', 'u64'],
     ['urgentUsedNotionalNative', 'u64'],
-    ['reserved', 'u64x10'],
+    ['reserved', 'u64x8'],
     ['pendingParams', 'params'],
     ['bands', 'bands'],
 ] as const);

@@ -45,6 +45,7 @@ export function defaultSoftParams(): MarketParams {
         borrowRateSlope2Bps: 10_000n,
         borrowRateKinkBps: 8_000n,
         insuranceWithdrawCooldownSlots: 216_000n,
+        auctionHoldSlots: 0n, // off; the soft rule sets it to the tail (docs/auction-hold.md)
     };
 }
 

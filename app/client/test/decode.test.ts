@@ -84,17 +84,17 @@ describe('Market', () => {
         assert.equal(account.data.borrowIndex, decodeMarketAccount(bytes).borrowIndex);
     });
 
-    test('risk, risk_state and the red-team fields at the literal Rust offsets (8 + 728, 8 + 856, 8 + 920)', () => {
+    test('risk, risk_state and the red-team fields at the literal Rust offsets (8 + 736, 8 + 864, 8 + 928)', () => {
         const bytes = marketBytes(randomMarketArgs(new Rng(5)));
         const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         // RiskParams: 16 u64 (the last four: adaptive budget, urgent tier); RiskState: 8 u64.
-        for (let k = 0; k < 16; k++) v.setBigUint64(736 + 8 * k, 1_000n + BigInt(k), true);
-        for (let k = 0; k < 8; k++) v.setBigUint64(864 + 8 * k, 2_000n + BigInt(k), true);
+        for (let k = 0; k < 16; k++) v.setBigUint64(744 + 8 * k, 1_000n + BigInt(k), true);
+        for (let k = 0; k < 8; k++) v.setBigUint64(872 + 8 * k, 2_000n + BigInt(k), true);
         // last_oracle_publish_time, pending_params_slot, band_octave_min, budget_level_native,
-        // budget_bound_slot, urgent_used_notional_native, reserved [u64; 10].
-        for (let k = 0; k < 16; k++) v.setBigUint64(928 + 8 * k, 3_000n + BigInt(k), true);
-        // pending_params (MarketParams) at 8 + 1,048, bands at 8 + 1,304 (16 bytes each).
-        v.setBigUint64(1_056, 4_000n, true);
+        // budget_bound_slot, urgent_used_notional_native, reserved [u64; 8].
+        for (let k = 0; k < 14; k++) v.setBigUint64(936 + 8 * k, 3_000n + BigInt(k), true);
+        // pending_params (MarketParams) at 8 + 1,040, bands at 8 + 1,304 (16 bytes each).
+        v.setBigUint64(1_048, 4_000n, true);
         v.setBigUint64(1_312 + 16 * 255, 5_000n, true);
         v.setBigUint64(1_312 + 16 * 255 + 8, 5_001n, true);
         const m = decodeMarketAccount(bytes);
@@ -114,13 +114,13 @@ describe('Market', () => {
         assert.equal(m.bandOctaveMin, 3_002n);
         assert.equal(m.budgetLevelNative, 3_003n);
         assert.equal(m.urgentUsedNotionalNative, 3_005n);
-        assert.deepStrictEqual(m.reserved, Array.from({ length: 10 }, (_, k) => 3_006n + BigInt(k)));
+        assert.deepStrictEqual(m.reserved, Array.from({ length: 8 }, (_, k) => 3_006n + BigInt(k)));
         assert.equal(m.pendingParams.initMarginBps, 4_000n);
         assert.equal(m.bands.length, 256);
         assert.deepStrictEqual(m.bands[255], { debtShares: 5_000n, collateralNative: 5_001n });
         // Unchanged fields before them.
-        assert.equal(m.paused, bytes[8 + 725]);
-        assert.equal(m.borrowIndex, v.getBigUint64(8 + 288 + 256 + 16, true));
+        assert.equal(m.paused, bytes[8 + 733]);
+        assert.equal(m.borrowIndex, v.getBigUint64(8 + 288 + 264 + 16, true));
     });
 
     test('rejects a wrong discriminator and a short account', () => {

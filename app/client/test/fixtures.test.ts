@@ -255,7 +255,7 @@ describe('fixture checker on synthetic fixtures (format self-test)', () => {
         bytes[8 + 288 + 256 + 16] ^= 1; // borrow_index
         assert.throws(() => checkMarketFixture({ ...market, account_b64: bytes.toString('base64') }), /Market fields/);
         const risky = Buffer.from(market.account_b64, 'base64');
-        risky[8 + 856 + 32] ^= 1; // risk_state.addon_bps
+        risky[8 + 864 + 32] ^= 1; // risk_state.addon_bps
         assert.throws(() => checkMarketFixture({ ...market, account_b64: risky.toString('base64') }), /Market fields/);
         const noRisk = readFixture('market.json', dir);
         delete noRisk.expected.risk_state;

@@ -70,7 +70,7 @@ describe('layout.ts mirrors the Rust structs', () => {
         }
         assert.deepStrictEqual(
             [MARKET.size, MARKET_PARAMS.size, RISK_PARAMS.size, RISK_STATE.size, BOOK_HEADER.size, POSITION.size, LOT.size],
-            [5_400, 256, 128, 64, 112, 104, 144],
+            [5_400, 264, 128, 64, 112, 104, 144],
         );
         assert.equal(MARKET_ACCOUNT_SIZE, 8 + 5_400);
         // The nested-struct field types have their struct's size.
@@ -109,14 +109,14 @@ describe('layout.ts mirrors the Rust structs', () => {
 
     test('spot offsets (the ones keepers read)', () => {
         assert.equal(MARKET.offsets.params, 288);
-        assert.equal(MARKET.offsets.borrowIndex, 288 + 256 + 16);
-        assert.equal(MARKET.offsets.risk, 728);
-        assert.equal(MARKET.offsets.riskState, 728 + 128);
-        assert.equal(MARKET.offsets.lastOraclePublishTime, 920);
-        assert.equal(MARKET.offsets.reserved, 920 + 48);
-        assert.equal(MARKET.offsets.pendingParams, 1_048);
-        assert.equal(MARKET.offsets.bands, 1_048 + 256);
-        assert.deepStrictEqual([MARKET_PARAMS_OFFSET, MARKET_RISK_OFFSET, MARKET_RISK_STATE_OFFSET], [296, 736, 864]);
+        assert.equal(MARKET.offsets.borrowIndex, 288 + 264 + 16);
+        assert.equal(MARKET.offsets.risk, 736);
+        assert.equal(MARKET.offsets.riskState, 736 + 128);
+        assert.equal(MARKET.offsets.lastOraclePublishTime, 928);
+        assert.equal(MARKET.offsets.reserved, 928 + 48);
+        assert.equal(MARKET.offsets.pendingParams, 1_040);
+        assert.equal(MARKET.offsets.bands, 1_040 + 264);
+        assert.deepStrictEqual([MARKET_PARAMS_OFFSET, MARKET_RISK_OFFSET, MARKET_RISK_STATE_OFFSET], [296, 744, 872]);
         assert.equal(RISK_PARAMS.offsets.marginAddonCapBps, 40);
         assert.equal(RISK_PARAMS.offsets.depthNative, 56);
         assert.equal(RISK_PARAMS.offsets.budgetGrowthBps, 96);

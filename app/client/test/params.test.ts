@@ -156,5 +156,5 @@ test('the public entry point exports the dynamic-risk helpers and layouts', () =
     }
     assert.equal(client.RISK_PARAMS.size, 128);
     assert.equal(client.RISK_STATE.size, 64);
-    assert.equal(client.MARKET_RISK_STATE_OFFSET, 864);
+    assert.equal(client.MARKET_RISK_STATE_OFFSET, 872);
 });

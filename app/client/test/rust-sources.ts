@@ -114,7 +114,6 @@ const RUST_TYPES: Record<string, FieldType> = {
     '[u8; 2]': 'bytes2',
     '[u64; 4]': 'u64x4',
     '[u64; 8]': 'u64x8',
-    '[u64; 10]': 'u64x10',
     '[u64; 16]': 'u64x16',
     '[Band; BANDS]': 'bands',
     MarketParams: 'params',

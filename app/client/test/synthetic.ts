@@ -87,7 +87,7 @@ export function randomParams(rng: Rng): MarketParamsArgs {
         'auctionStepSlots', 'auctionCutBps', 'auctionTailSlots', 'auctionCuspBps', 'auctionMaxResets',
         'auctionResetTipNative', 'dustNative', 'maxOracleAgeSlots', 'maxOracleAgeSecs', 'maxConfBps', 'maxDeviationBps',
         'borrowRateBaseBps', 'borrowRateSlope1Bps', 'borrowRateSlope2Bps', 'borrowRateKinkBps',
-        'insuranceWithdrawCooldownSlots',
+        'insuranceWithdrawCooldownSlots', 'auctionHoldSlots',
     ] as const;
     return Object.fromEntries(names.map(n => [n, rng.value()])) as MarketParamsArgs;
 }
@@ -155,7 +155,7 @@ export function randomMarketArgs(rng: Rng): MarketArgs {
         budgetLevelNative: rng.value(),
         budgetBoundSlot: rng.value(),
         urgentUsedNotionalNative: rng.value(),
-        reserved: Array.from({ length: 10 }, () => rng.value()),
+        reserved: Array.from({ length: 8 }, () => rng.value()),
         pendingParams: randomParams(rng),
         bands: Array.from({ length: 256 }, () => ({ debtShares: rng.value(), collateralNative: rng.value() })),
     };

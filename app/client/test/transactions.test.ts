@@ -197,8 +197,8 @@ describe('market: createAccount(lot book) + initialize_market', () => {
         assert.deepStrictEqual([...data.oracleFeedId], [...i.oracleFeedId]);
         // No `risk` given: RiskParams::static_default().
         assert.deepStrictEqual(data.risk, staticDefaultRiskParams());
-        // 8 + 256 (params) + 1 + 32 + 1 + 4 + 128 (risk).
-        assert.equal(init!.data!.length, 430);
+        // 8 + 264 (params) + 1 + 32 + 1 + 4 + 128 (risk).
+        assert.equal(init!.data!.length, 438);
     });
 
     test('an explicit risk is encoded as given', async () => {
@@ -207,7 +207,7 @@ describe('market: createAccount(lot book) + initialize_market', () => {
         assert.deepStrictEqual(getInitializeMarketInstructionDataDecoder().decode(init!.data!).risk, risk);
     });
 
-    test('one transaction within the size limit (3 signers, 430 bytes of instruction data)', async () => {
+    test('one transaction within the size limit (3 signers, 438 bytes of instruction data)', async () => {
         const i = input();
         const message = await getCreateMarketTransactionMessage({ ...i, latestBlockhash });
         const size = getTransactionMessageSize(message);

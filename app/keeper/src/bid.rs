@@ -42,12 +42,8 @@ pub fn ask(params: &MarketParams, lot: &Lot, slot: u64) -> Option<u64> {
     if !lot.in_use() || lot.collateral_native == 0 {
         return None;
     }
-    let elapsed = slot.saturating_sub(lot.start_slot);
-    let price = auction::price_at(params, lot.start_price, elapsed)?;
-    if auction::needs_reset(params, lot.start_price, price, elapsed)? {
-        return None;
-    }
-    Some(price)
+    let q = auction::quote(params, lot, slot)?;
+    (!q.needs_reset).then_some(q.price)
 }
 
 /// Take the whole lot when its current auction price is at or below the

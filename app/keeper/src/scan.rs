@@ -303,15 +303,12 @@ pub struct LotStatus {
 /// The auction state of a lot at `slot`.
 pub fn lot_status(params: &MarketParams, index: u32, lot: &Lot, slot: u64) -> LotStatus {
     let elapsed = slot.saturating_sub(lot.start_slot);
-    let price = auction::price_at(params, lot.start_price, elapsed);
-    let needs_reset = price
-        .and_then(|px| auction::needs_reset(params, lot.start_price, px, elapsed))
-        .unwrap_or(false);
+    let q = auction::quote(params, lot, slot);
     LotStatus {
         index,
         lot: *lot,
-        price,
-        needs_reset,
+        price: q.map(|q| q.price),
+        needs_reset: q.is_some_and(|q| q.needs_reset),
         elapsed_slots: elapsed,
     }
 }

@@ -179,6 +179,7 @@ pub fn set_param(p: &mut MarketParams, key: &str, value: u64) -> Result<(), Stri
         borrow_rate_slope2_bps,
         borrow_rate_kink_bps,
         insurance_withdraw_cooldown_slots,
+        auction_hold_slots,
     );
     Ok(())
 }

@@ -1,12 +1,13 @@
 /**
  * The Dutch-auction price of a lot, ported from the program because @softliq/client has no
- * auction helper (programs/softliq/src/engine/auction/mod.rs `price_at`, `needs_reset`):
+ * auction helper (programs/softliq/src/engine/auction/mod.rs `price_at`, `needs_reset`,
+ * `debt_price`, `quote`):
  * integer math on bigint with the Rust rounding, null where Rust returns None.
  * test/unit.test.ts checks it against the worked figures of engine/auction/tests.rs.
  * The program prices a take or reset at `elapsed = slot.saturating_sub(lot.start_slot)`
  * with the market's base `params` (auction fields are not touched by the risk add-ons).
  */
-import { BPS, U64_MAX, mulDivU128, type MarketParamsState } from '@softliq/client';
+import { BPS, PRICE_SCALE, U64_MAX, mulDivU128, type MarketParamsState } from '@softliq/client';
 
 export const CURVE_LINEAR = 0n;
 export const CURVE_STEP_EXP = 1n;
@@ -14,8 +15,27 @@ const FACTOR_SCALE = 1_000_000_000_000_000_000n;
 
 export type AuctionParams = Pick<
     MarketParamsState,
-    'auctionCurve' | 'auctionTauSlots' | 'auctionStepSlots' | 'auctionCutBps' | 'auctionTailSlots' | 'auctionCuspBps'
+    | 'auctionCurve'
+    | 'auctionTauSlots'
+    | 'auctionStepSlots'
+    | 'auctionCutBps'
+    | 'auctionTailSlots'
+    | 'auctionCuspBps'
+    | 'auctionHoldSlots'
 >;
+
+/** `state::lot_book::LOT_INSOLVENT`: the lot was seized insolvent. */
+export const LOT_INSOLVENT = 2;
+
+/** The lot fields `quote` reads. */
+export interface QuoteLot {
+    collateralNative: bigint;
+    tabDebtNative: bigint;
+    startPrice: bigint;
+    startSlot: bigint;
+    resets: number;
+    flags: number;
+}
 
 function toU64(v: bigint | null): bigint | null {
     return v === null || v > U64_MAX ? null : v;
@@ -61,6 +81,34 @@ export function needsReset(p: AuctionParams, start: bigint, price: bigint, elaps
     const cusp = mulDivU128(start, p.auctionCuspBps, BPS, 'down');
     if (cusp === null) return null;
     return elapsedSlots > p.auctionTailSlots || price < cusp;
+}
+
+/** `debt_price`: the price at which the whole lot repays its debt tab, rounded up. */
+export function debtPrice(lot: QuoteLot): bigint | null {
+    if (lot.tabDebtNative === 0n) return 0n;
+    if (lot.collateralNative === 0n) return U64_MAX;
+    const p = mulDivU128(lot.tabDebtNative, PRICE_SCALE, lot.collateralNative, 'up');
+    if (p === null) return null;
+    return p > U64_MAX ? U64_MAX : p;
+}
+
+/** `is_held`: the insolvent-lot hold applies (hold on, seized insolvent, first round). */
+export function isHeld(p: AuctionParams, lot: QuoteLot): boolean {
+    return p.auctionHoldSlots > 0n && lot.resets === 0 && (lot.flags & LOT_INSOLVENT) !== 0;
+}
+
+/** `quote`: the lot's price and whether it needs a reset at `slot`. */
+export function quote(p: AuctionParams, lot: QuoteLot, slot: bigint): { price: bigint; needsReset: boolean } | null {
+    const elapsed = elapsedSince(slot, lot.startSlot);
+    const curve = priceAt(p, lot.startPrice, elapsed);
+    if (curve === null) return null;
+    if (isHeld(p, lot)) {
+        const floor = debtPrice(lot);
+        if (floor === null) return null;
+        return { price: curve > floor ? curve : floor, needsReset: elapsed > p.auctionHoldSlots };
+    }
+    const reset = needsReset(p, lot.startPrice, curve, elapsed);
+    return reset === null ? null : { price: curve, needsReset: reset };
 }
 
 /** `slot.saturating_sub(start_slot)`. */

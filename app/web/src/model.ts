@@ -32,7 +32,7 @@ import {
     type PositionSlabState,
 } from '@softliq/client';
 
-import { elapsedSince, needsReset, priceAt } from './auction';
+import { elapsedSince, quote } from './auction';
 
 /** Default warning distance: a position is flagged when a price drop of less than this (bps) makes it liquidatable. */
 export const DEFAULT_WARN_BPS = 500n;
@@ -161,7 +161,8 @@ export function positionRow(inputs: Pick<MarketInputs, 'market' | 'price'>, borr
 export function lotRow(inputs: Pick<MarketInputs, 'market' | 'price' | 'slot' | 'slabs'>, entry: LotEntry): LotRow {
     const p = inputs.market.params;
     const elapsed = elapsedSince(inputs.slot, entry.startSlot);
-    const auctionPrice = priceAt(p, entry.startPrice, elapsed);
+    const q = quote(p, entry, inputs.slot);
+    const auctionPrice = q === null ? null : q.price;
     const slabIdx = inputs.slabs.findIndex(s => s.address !== undefined && s.address === entry.slab);
     return {
         entry,
@@ -171,7 +172,7 @@ export function lotRow(inputs: Pick<MarketInputs, 'market' | 'price' | 'slot' | 
         tab: entry.tabDebtNative + entry.tabPenaltyNative,
         lotCost: auctionPrice === null ? null : valueOf(entry.collateralNative, auctionPrice, 'up'),
         vsOracleBps: auctionPrice === null || inputs.price === 0n ? null : mulDiv(auctionPrice, BPS, inputs.price, 'down'),
-        needsReset: auctionPrice === null ? null : needsReset(p, entry.startPrice, auctionPrice, elapsed),
+        needsReset: q === null ? null : q.needsReset,
     };
 }
 

@@ -29,7 +29,7 @@ import {
 } from '@softliq/client';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-import { elapsedSince, needsReset, priceAt } from '../src/auction';
+import { elapsedSince, needsReset, priceAt, quote } from '../src/auction';
 import { base64ToBytes } from '../src/dump';
 import { formatPrice, formatUnits } from '../src/format';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium';
@@ -180,7 +180,7 @@ describe('market page in headless Chromium', { timeout: 90_000 }, () => {
         for (const l of lotBook.lots) {
             const shown = lots.find(x => x.lot === String(l.index))!;
             const tab = l.tabDebtNative + l.tabPenaltyNative;
-            const price = priceAt(market.params, l.startPrice, elapsedSince(SLOT, l.startSlot))!;
+            const price = quote(market.params, l, SLOT)!.price;
             assert.equal(shown.tab, tab.toString());
             assert.equal(shown.tabText, formatUnits(tab, DD));
             assert.equal(shown.price, price.toString());
@@ -262,11 +262,11 @@ describe('market page in headless Chromium', { timeout: 90_000 }, () => {
         );
         for (const l of lotBook.lots) {
             const el = elapsedSince(slot, l.startSlot);
-            const price = priceAt(market.params, l.startPrice, el)!;
+            const { price, needsReset: reset } = quote(market.params, l, slot)!;
             const sel = `#lots tr[data-lot="${l.index}"]`;
             assert.equal(await page.getAttribute(sel, 'data-auction-price'), price.toString());
             assert.equal(await page.textContent(`${sel} .auction-price`), formatPrice(price, CD, DD));
-            assert.equal(await page.getAttribute(sel, 'data-needs-reset'), String(needsReset(market.params, l.startPrice, price, el)));
+            assert.equal(await page.getAttribute(sel, 'data-needs-reset'), String(reset));
         }
         // 0.995^102 < 60% (the cusp) after 204 slots; lot 2 started a slot later.
         assert.equal(await page.getAttribute('#lots tr[data-lot="0"]', 'data-needs-reset'), 'true');

@@ -15,7 +15,7 @@ import {
     type PositionHealth,
 } from '@softliq/client';
 
-import { CURVE_LINEAR, elapsedSince, needsReset, priceAt } from '../src/auction';
+import { CURVE_LINEAR, debtPrice, elapsedSince, isHeld, LOT_INSOLVENT, needsReset, priceAt, quote } from '../src/auction';
 import { base64ToBytes, bytesToBase64, decodeRaw, DumpFormatError, makeDump, parseDump } from '../src/dump';
 import { formatBps, formatPrice, formatUnits, parseUnits, priceDecimals, shortAddress } from '../src/format';
 import { buildView, distanceBps, positionStatus, rankPositions } from '../src/model';
@@ -112,6 +112,48 @@ describe('auction price (engine/auction price_at, needs_reset)', () => {
     test('elapsed saturates at 0', () => {
         assert.equal(elapsedSince(10n, 4n), 6n);
         assert.equal(elapsedSince(3n, 4n), 0n);
+    });
+});
+
+describe('insolvent-lot hold (engine/auction debt_price, is_held, quote)', () => {
+    // The soft rule's auction: 98% of the oracle, −0.5% a slot, hold = tail = 300.
+    const p = { ...defaultSoftParams(), auctionStartBufferBps: 9_800n, auctionStepSlots: 1n, auctionHoldSlots: 300n };
+    const lot = (debt: bigint, flags: number) => ({
+        collateralNative: 10_000_000_000n,
+        tabDebtNative: debt,
+        startPrice: 98_000_000_000n,
+        startSlot: 1_000n,
+        resets: 0,
+        flags: 1 | flags,
+    });
+    test('debt_price: the figures of debt_price_repays_the_debt_rounding_up', () => {
+        assert.equal(debtPrice(lot(1_050_000_000n, 0)), 105_000_000_000n);
+        assert.equal(debtPrice({ ...lot(1_000_000_000n, 0), collateralNative: 3_000_000_000n }), 333_333_333_334n);
+        assert.equal(debtPrice(lot(0n, 0)), 0n);
+        assert.equal(debtPrice({ ...lot(1n, 0), collateralNative: 0n }), U64_MAX);
+    });
+    test('a held lot: its debt price for the hold, then a reset; the next round is the curve', () => {
+        const l = lot(1_050_000_000n, LOT_INSOLVENT);
+        assert.equal(isHeld(p, l), true);
+        for (const e of [0n, 1n, 10n, 150n, 300n]) assert.deepEqual(quote(p, l, 1_000n + e), { price: 105_000_000_000n, needsReset: false });
+        assert.equal(quote(p, l, 1_301n)!.needsReset, true);
+        const next = { ...l, resets: 1, startSlot: 1_301n };
+        assert.equal(isHeld(p, next), false);
+        assert.equal(quote(p, next, 1_311n)!.price, priceAt(p, next.startPrice, 10n));
+        // Above the debt price the curve still rules; below it, the floor, never a cusp reset.
+        const cheap = lot(500_000_000n, LOT_INSOLVENT);
+        assert.equal(quote(p, cheap, 1_002n)!.price, priceAt(p, cheap.startPrice, 2n));
+        assert.deepEqual(quote(p, cheap, 1_200n), { price: 50_000_000_000n, needsReset: false });
+    });
+    test('solvent lots and markets without the hold follow the curve', () => {
+        const solvent = lot(955_000_000n, 0);
+        for (const e of [0n, 5n, 20n, 101n, 299n, 301n]) {
+            const curve = priceAt(p, solvent.startPrice, e)!;
+            assert.deepEqual(quote(p, solvent, 1_000n + e), { price: curve, needsReset: needsReset(p, solvent.startPrice, curve, e) });
+        }
+        const off = { ...p, auctionHoldSlots: 0n };
+        assert.equal(isHeld(off, lot(1_050_000_000n, LOT_INSOLVENT)), false);
+        assert.equal(quote(off, lot(1_050_000_000n, LOT_INSOLVENT), 1_010n)!.price, priceAt(off, 98_000_000_000n, 10n));
     });
 });
 

@@ -5,6 +5,7 @@ pub mod test_crank;
 pub mod test_fixtures;
 pub mod test_foundation;
 pub mod test_fuzz;
+pub mod test_hold;
 pub mod test_redteam;
 pub mod test_resources;
 pub mod test_risk;

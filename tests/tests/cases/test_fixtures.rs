@@ -129,6 +129,7 @@ impl Fx for MarketParams {
             dust_native, max_oracle_age_slots, max_oracle_age_secs, max_conf_bps,
             max_deviation_bps, borrow_rate_base_bps, borrow_rate_slope1_bps,
             borrow_rate_slope2_bps, borrow_rate_kink_bps, insurance_withdraw_cooldown_slots,
+            auction_hold_slots,
         ))
     }
 }

@@ -72,7 +72,7 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
             .unwrap_or_default();
         s.push_str(&format!(
             "- `{}`: {}target {} bps, maint {} bps, penalty {} bps, lot buffer {} bps, close factor {} bps, \
-             ramp {} slots, budget {} quote/slot, auction start {} bps of oracle, {}; at most {} lots open \
+             ramp {} slots, budget {} quote/slot, auction start {} bps of oracle, {}{}; at most {} lots open \
              (lot book of {}{}); {} transactions.\n",
             r.kind.name(),
             if r.kind.keepers() { "" } else { "no keepers; " },
@@ -92,6 +92,14 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
                 format!("linear to zero over {} slots", count(p.auction_tau_slots))
             } else {
                 format!("−{} bps every {} slots", BPS - p.auction_cut_bps, p.auction_step_slots)
+            },
+            if p.auction_hold_slots == 0 {
+                String::new()
+            } else {
+                format!(
+                    ", insolvent lots held at their debt price for {} slots",
+                    count(p.auction_hold_slots)
+                )
             },
             count(r.max_open_lots as u64),
             count(u64::from(r.lot_capacity)),

@@ -9,6 +9,9 @@ pub const TARGET_CLOSE_ALL: u64 = BPS;
 /// Upper bound of `max_positions_per_crank`.
 pub const MAX_POSITIONS_PER_CRANK: u64 = 64;
 
+/// Upper bound of `auction_hold_slots` (≈ 11 hours at 400 ms slots).
+pub const MAX_AUCTION_HOLD_SLOTS: u64 = 100_000;
+
 /// Slots between the announcement of a parameter change and the earliest
 /// update that may apply it (≈ 1 hour at 400 ms slots): users see every
 /// change coming and can act before it binds (docs/security.md).
@@ -127,6 +130,7 @@ impl MarketParams {
             borrow_rate_slope2_bps: 10_000,
             borrow_rate_kink_bps: 8_000,
             insurance_withdraw_cooldown_slots: 216_000,
+            auction_hold_slots: 0,
         }
     }
 
@@ -180,20 +184,26 @@ pub const SOFT_URGENT_BUDGET_BPS: u64 = 0;
 /// - the adaptive budget and the urgent tier (`engine::budget`) are present
 ///   but off (`SOFT_BUDGET_GROWTH_BPS`, `SOFT_URGENT_GAP_BPS`): on the
 ///   simulator's paths more throughput meant more price impact and more bad
-///   debt (docs/adaptive-budget.md).
+///   debt (docs/adaptive-budget.md);
+/// - the insolvent-lot hold lasts one whole first round
+///   (`auction_hold_slots = auction_tail_slots`): a lot seized insolvent is
+///   not sold below its debt price before its first reset
+///   (docs/auction-hold.md).
 pub fn soft_rule(depth_native: u64) -> (MarketParams, crate::state::RiskParams) {
     let budget = (depth_native as u128)
         .saturating_mul(SOFT_BUDGET_DEPTH_BPS as u128)
         .checked_div(BPS as u128)
         .unwrap_or(u128::MAX);
+    let base = MarketParams::default_soft();
     let params = MarketParams {
+        auction_hold_slots: base.auction_tail_slots,
         auction_start_buffer_bps: 9_800,
         auction_step_slots: 1,
         auction_cut_bps: 9_950,
         lot_buffer_bps: 400,
         liq_ramp_slots: 0,
         max_liq_notional_per_slot: u64::try_from(budget).unwrap_or(u64::MAX),
-        ..MarketParams::default_soft()
+        ..base
     };
     let risk = crate::state::RiskParams {
         budget_growth_bps: SOFT_BUDGET_GROWTH_BPS,
@@ -244,7 +254,8 @@ pub fn validate(p: &MarketParams) -> Result<(), ParamError> {
         && (5_000..=15_000).contains(&p.auction_start_buffer_bps)
         && p.auction_tail_slots >= 1
         && p.auction_cusp_bps < BPS
-        && p.auction_max_resets <= 1_000;
+        && p.auction_max_resets <= 1_000
+        && p.auction_hold_slots <= MAX_AUCTION_HOLD_SLOTS;
     if !auction_ok {
         return Err(ParamError::Auction);
     }
@@ -283,7 +294,7 @@ mod tests {
     fn each_bound_rejects() {
         let base = MarketParams::default_soft();
         type Mutate = fn(&mut MarketParams);
-        let cases: [(Mutate, ParamError); 9] = [
+        let cases: [(Mutate, ParamError); 10] = [
             (
                 |p| p.target_margin_bps = p.init_margin_bps,
                 ParamError::Margins,
@@ -304,6 +315,10 @@ mod tests {
             ),
             (|p| p.max_positions_per_crank = 65, ParamError::CrankSize),
             (|p| p.auction_curve = 7, ParamError::Auction),
+            (
+                |p| p.auction_hold_slots = MAX_AUCTION_HOLD_SLOTS + 1,
+                ParamError::Auction,
+            ),
             (|p| p.max_conf_bps = 0, ParamError::Oracle),
         ];
         for (f, e) in cases {

@@ -4,6 +4,9 @@ use anchor_lang::prelude::*;
 use super::book::{BookHeader, BookView, MAX_ACCOUNT_SIZE};
 
 pub const LOT_IN_USE: u32 = 1;
+/// The lot was seized insolvent: its debt tab above the oracle value of its
+/// collateral at seizure (`engine::auction::is_held`).
+pub const LOT_INSOLVENT: u32 = 2;
 
 /// The lot book account of a market: header, then `capacity` lots.
 #[account(zero_copy)]

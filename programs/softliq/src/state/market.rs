@@ -92,7 +92,7 @@ pub struct Market {
     pub budget_bound_slot: u64,
     /// Urgent-tier notional used in `budget_slot`.
     pub urgent_used_notional_native: u64,
-    pub reserved: [u64; 10],
+    pub reserved: [u64; 8],
     /// Parameters announced by `update_params`, applied by a later update
     /// with the same values after `PARAMS_NOTICE_SLOTS` (`engine::params::plan_update`).
     pub pending_params: MarketParams,
@@ -136,9 +136,9 @@ pub struct RiskState {
 }
 
 pub const MARKET_SIZE: usize =
-    32 * 9 + 32 * 8 + 8 * 22 + 8 + 16 * 8 + 8 * 8 + 8 * 16 + 32 * 8 + 16 * BANDS;
+    32 * 9 + 33 * 8 + 8 * 22 + 8 + 16 * 8 + 8 * 8 + 8 * 14 + 33 * 8 + 16 * BANDS;
 const _: () = assert!(core::mem::size_of::<Market>() == MARKET_SIZE);
-const _: () = assert!(core::mem::size_of::<MarketParams>() == 32 * 8);
+const _: () = assert!(core::mem::size_of::<MarketParams>() == 33 * 8);
 const _: () = assert!(core::mem::align_of::<Market>() == 8);
 const _: () = assert!(core::mem::size_of::<RiskParams>() == 16 * 8);
 const _: () = assert!(core::mem::size_of::<RiskState>() == 8 * 8);

@@ -73,6 +73,10 @@ pub struct MarketParams {
     pub borrow_rate_slope2_bps: u64,
     pub borrow_rate_kink_bps: u64,
     pub insurance_withdraw_cooldown_slots: u64,
+    /// Insolvent-lot hold: a lot seized insolvent is priced at least at its
+    /// debt price for this many slots of its first round, then needs a reset
+    /// (0 = off; `engine::auction::quote`, docs/auction-hold.md).
+    pub auction_hold_slots: u64,
 }
 
 /// Dynamic-risk parameters: the volatility estimate, volatility-scaled

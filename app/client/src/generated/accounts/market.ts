@@ -286,7 +286,7 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["budgetLevelNative", getU64Encoder()],
       ["budgetBoundSlot", getU64Encoder()],
       ["urgentUsedNotionalNative", getU64Encoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 10 })],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 8 })],
       ["pendingParams", getMarketParamsEncoder()],
       ["bands", getArrayEncoder(getBandEncoder(), { size: 256 })],
     ]),
@@ -345,7 +345,7 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["budgetLevelNative", getU64Decoder()],
     ["budgetBoundSlot", getU64Decoder()],
     ["urgentUsedNotionalNative", getU64Decoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 10 })],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 8 })],
     ["pendingParams", getMarketParamsDecoder()],
     ["bands", getArrayDecoder(getBandDecoder(), { size: 256 })],
   ]);

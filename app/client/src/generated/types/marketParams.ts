@@ -81,6 +81,12 @@ export type MarketParams = {
   borrowRateSlope2Bps: bigint;
   borrowRateKinkBps: bigint;
   insuranceWithdrawCooldownSlots: bigint;
+  /**
+   * Insolvent-lot hold: a lot seized insolvent is priced at least at its
+   * debt price for this many slots of its first round, then needs a reset
+   * (0 = off; `engine::auction::quote`, docs/auction-hold.md).
+   */
+  auctionHoldSlots: bigint;
 };
 
 export type MarketParamsArgs = {
@@ -142,6 +148,12 @@ export type MarketParamsArgs = {
   borrowRateSlope2Bps: number | bigint;
   borrowRateKinkBps: number | bigint;
   insuranceWithdrawCooldownSlots: number | bigint;
+  /**
+   * Insolvent-lot hold: a lot seized insolvent is priced at least at its
+   * debt price for this many slots of its first round, then needs a reset
+   * (0 = off; `engine::auction::quote`, docs/auction-hold.md).
+   */
+  auctionHoldSlots: number | bigint;
 };
 
 export function getMarketParamsEncoder(): FixedSizeEncoder<MarketParamsArgs> {
@@ -178,6 +190,7 @@ export function getMarketParamsEncoder(): FixedSizeEncoder<MarketParamsArgs> {
     ["borrowRateSlope2Bps", getU64Encoder()],
     ["borrowRateKinkBps", getU64Encoder()],
     ["insuranceWithdrawCooldownSlots", getU64Encoder()],
+    ["auctionHoldSlots", getU64Encoder()],
   ]);
 }
 
@@ -215,6 +228,7 @@ export function getMarketParamsDecoder(): FixedSizeDecoder<MarketParams> {
     ["borrowRateSlope2Bps", getU64Decoder()],
     ["borrowRateKinkBps", getU64Decoder()],
     ["insuranceWithdrawCooldownSlots", getU64Decoder()],
+    ["auctionHoldSlots", getU64Decoder()],
   ]);
 }
 

@@ -1,7 +1,7 @@
 //! Dutch-auction pricing and takes (pure, integer). Prices round up (the
 //! protocol sells); collateral handed to a taker rounds down.
 use crate::math::{mul_div_u128, to_u64, Rounding, BPS, PRICE_SCALE};
-use crate::state::MarketParams;
+use crate::state::{Lot, MarketParams, LOT_INSOLVENT};
 
 pub const CURVE_LINEAR: u64 = 0;
 pub const CURVE_STEP_EXP: u64 = 1;
@@ -69,6 +69,64 @@ pub fn needs_reset(p: &MarketParams, start: u64, price: u64, elapsed_slots: u64)
         Rounding::Down,
     )?;
     Some(elapsed_slots > p.auction_tail_slots || (price as u128) < cusp)
+}
+
+/// A lot's auction at a slot: its price and whether it needs a reset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quote {
+    pub price: u64,
+    pub needs_reset: bool,
+}
+
+/// The price at which the lot's whole collateral repays its debt tab
+/// (rounded up, so that a sale at it never leaves debt; `u64::MAX` when the
+/// lot has debt but no collateral, 0 when it owes nothing).
+pub fn debt_price(lot: &Lot) -> Option<u64> {
+    if lot.tab_debt_native == 0 {
+        return Some(0);
+    }
+    if lot.collateral_native == 0 {
+        return Some(u64::MAX);
+    }
+    let price = mul_div_u128(
+        lot.tab_debt_native as u128,
+        PRICE_SCALE as u128,
+        lot.collateral_native as u128,
+        Rounding::Up,
+    )?;
+    Some(price.min(u64::MAX as u128) as u64)
+}
+
+/// Whether the insolvent-lot hold applies to `lot`: the market holds
+/// (`auction_hold_slots > 0`), the lot was seized insolvent (its debt above
+/// the oracle value of its collateral, `LOT_INSOLVENT`) and is in its first
+/// round (never reset).
+pub fn is_held(p: &MarketParams, lot: &Lot) -> bool {
+    p.auction_hold_slots > 0 && lot.resets == 0 && lot.flags & LOT_INSOLVENT != 0
+}
+
+/// The lot's auction at `slot` (docs/auction-hold.md):
+///
+/// - a held lot ([`is_held`]) is priced at `max(curve, debt_price)` for
+///   `auction_hold_slots` after its seizure: an insolvent lot is not sold
+///   below what repays its debt into the fall that made it insolvent; then it
+///   needs a reset, and its next round is an ordinary auction at the fresh
+///   oracle price;
+/// - every other lot follows the curve ([`price_at`]) and needs a reset past
+///   the tail or below the cusp ([`needs_reset`]).
+pub fn quote(p: &MarketParams, lot: &Lot, slot: u64) -> Option<Quote> {
+    let elapsed = slot.saturating_sub(lot.start_slot);
+    let curve = price_at(p, lot.start_price, elapsed)?;
+    if is_held(p, lot) {
+        return Some(Quote {
+            price: curve.max(debt_price(lot)?),
+            needs_reset: elapsed > p.auction_hold_slots,
+        });
+    }
+    Some(Quote {
+        price: curve,
+        needs_reset: needs_reset(p, lot.start_price, curve, elapsed)?,
+    })
 }
 
 /// Whether a reset still earns its tip: the first `auction_max_resets` do;

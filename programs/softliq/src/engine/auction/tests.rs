@@ -529,3 +529,170 @@ proptest! {
         let _ = take(t[0], t[1], t[2], t[3], t[4], t[5]);
     }
 }
+
+// ---------------------------------------------------------------- insolvent-lot hold
+
+/// The soft rule's auction: 98% of the oracle, −0.5% a slot, a 300-slot
+/// tail and a hold of the whole first round.
+fn held_params() -> MarketParams {
+    crate::engine::params::soft_rule(20_000_000_000_000).0
+}
+
+/// A lot of 10 SOL seized at 100 USDC/SOL at slot 1,000 owing `debt` USDC.
+fn lot_owing(debt_native: u64, flags: u32) -> Lot {
+    Lot {
+        collateral_native: 10_000_000_000,
+        tab_debt_native: debt_native,
+        tab_penalty_native: 5_000_000,
+        start_price: start_price(PRICE_100, 9_800).unwrap(),
+        start_slot: 1_000,
+        flags: crate::state::LOT_IN_USE | flags,
+        ..Lot::default()
+    }
+}
+
+#[test]
+fn debt_price_repays_the_debt_rounding_up() {
+    // 1,050 USDC over 10 SOL: 105 USDC/SOL.
+    let lot = lot_owing(1_050_000_000, 0);
+    assert_eq!(debt_price(&lot), Some(105_000_000_000));
+    // 1,000 USDC over 3 SOL: 333.33… USDC/SOL, rounded up.
+    let lot = Lot {
+        collateral_native: 3_000_000_000,
+        ..lot_owing(1_000_000_000, 0)
+    };
+    let px = debt_price(&lot).unwrap();
+    assert_eq!(px, 333_333_333_334);
+    assert!(
+        value_of(lot.collateral_native, px, crate::math::Rounding::Down).unwrap() >= 1_000_000_000
+    );
+    assert_eq!(
+        debt_price(&Lot {
+            tab_debt_native: 0,
+            ..lot
+        }),
+        Some(0)
+    );
+    assert_eq!(
+        debt_price(&Lot {
+            collateral_native: 0,
+            ..lot
+        }),
+        Some(u64::MAX)
+    );
+}
+
+#[test]
+fn an_insolvent_lot_holds_its_debt_price_for_the_hold_then_needs_a_reset() {
+    let p = held_params();
+    assert_eq!(p.auction_hold_slots, p.auction_tail_slots);
+    // Owes 1,050 USDC against 1,000 USDC of collateral at the oracle.
+    let lot = lot_owing(1_050_000_000, LOT_INSOLVENT);
+    assert!(is_held(&p, &lot));
+    let at = |elapsed: u64| quote(&p, &lot, 1_000 + elapsed).unwrap();
+    // Above the curve from the start (98 < 105), at every slot of the hold.
+    for e in [0, 1, 10, 150, 300] {
+        assert_eq!(
+            at(e),
+            Quote {
+                price: 105_000_000_000,
+                needs_reset: false
+            },
+            "elapsed {e}"
+        );
+        assert!(price_at(&p, lot.start_price, e).unwrap() < 105_000_000_000);
+    }
+    // Past the hold: an ordinary reset.
+    assert!(at(301).needs_reset);
+    // The next round is an ordinary auction.
+    let reset = Lot {
+        resets: 1,
+        start_slot: 1_301,
+        ..lot
+    };
+    assert!(!is_held(&p, &reset));
+    let q = quote(&p, &reset, 1_311).unwrap();
+    assert_eq!(q.price, price_at(&p, reset.start_price, 10).unwrap());
+}
+
+#[test]
+fn the_hold_leaves_solvent_lots_and_markets_without_it_alone() {
+    let p = held_params();
+    // Solvent at seizure (no flag): the curve and the ordinary reset rule.
+    let solvent = lot_owing(955_000_000, 0);
+    assert!(!is_held(&p, &solvent));
+    for e in [0, 5, 20, 101, 299, 301] {
+        let curve = price_at(&p, solvent.start_price, e).unwrap();
+        let q = quote(&p, &solvent, 1_000 + e).unwrap();
+        assert_eq!(q.price, curve);
+        assert_eq!(
+            q.needs_reset,
+            needs_reset(&p, solvent.start_price, curve, e).unwrap()
+        );
+    }
+    // A market without the hold prices an insolvent lot on the curve.
+    let off = MarketParams {
+        auction_hold_slots: 0,
+        ..p
+    };
+    let lot = lot_owing(1_050_000_000, LOT_INSOLVENT);
+    assert!(!is_held(&off, &lot));
+    assert_eq!(
+        quote(&off, &lot, 1_010).unwrap().price,
+        price_at(&off, lot.start_price, 10).unwrap()
+    );
+}
+
+#[test]
+fn a_held_lot_still_follows_the_curve_when_it_is_above_the_debt_price() {
+    // Flagged, but its debt price (50) is below the curve for a while.
+    let p = held_params();
+    let lot = lot_owing(500_000_000, LOT_INSOLVENT);
+    let q = quote(&p, &lot, 1_002).unwrap();
+    assert_eq!(q.price, price_at(&p, lot.start_price, 2).unwrap());
+    // Once the curve is below 50 (0.995^e < 50 / 98 from e = 135), the floor.
+    let q = quote(&p, &lot, 1_200).unwrap();
+    assert_eq!(q.price, 50_000_000_000);
+    assert!(!q.needs_reset, "the cusp does not reset a held lot");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+    /// During its hold a held lot never sells below the price that repays
+    /// its debt; outside the hold (or unheld) the quote is the curve's.
+    #[test]
+    fn held_lots_never_sell_below_their_debt(
+        coll in 1u64..=1u64 << 50,
+        debt in 0u64..=1u64 << 50,
+        start in 0u64..=1u64 << 48,
+        hold in 0u64..=2_000,
+        elapsed in 0u64..=5_000,
+        resets in 0u32..=2,
+        insolvent in any::<bool>(),
+    ) {
+        let p = MarketParams { auction_hold_slots: hold, ..held_params() };
+        let lot = Lot {
+            collateral_native: coll,
+            tab_debt_native: debt,
+            start_price: start,
+            start_slot: 10,
+            resets,
+            flags: crate::state::LOT_IN_USE | if insolvent { LOT_INSOLVENT } else { 0 },
+            ..Lot::default()
+        };
+        let q = quote(&p, &lot, 10 + elapsed).unwrap();
+        let curve = price_at(&p, start, elapsed).unwrap();
+        if is_held(&p, &lot) {
+            prop_assert!(hold > 0 && resets == 0 && insolvent);
+            prop_assert_eq!(q.needs_reset, elapsed > hold);
+            if !q.needs_reset {
+                prop_assert!(q.price >= curve);
+                let paid = value_of(coll, q.price, crate::math::Rounding::Down).unwrap();
+                prop_assert!(paid >= debt as u128, "all collateral at the quote repays the debt");
+            }
+        } else {
+            prop_assert_eq!(q, Quote { price: curve, needs_reset: needs_reset(&p, start, curve, elapsed).unwrap() });
+        }
+    }
+}

@@ -44,17 +44,8 @@ pub fn handler(ctx: Context<AuctionReset>, lot_index: u32, lot_generation: u32) 
     let (start, resets, tip_due) = with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
         let lot = open_lot(lots, lot_index, lot_generation)?;
         require!(lot.collateral_native > 0, SoftliqError::ResetTooEarly);
-        let elapsed = clock.slot.saturating_sub(lot.start_slot);
-        let now = math!(auction::price_at(&m.params, lot.start_price, elapsed))?;
-        require!(
-            math!(auction::needs_reset(
-                &m.params,
-                lot.start_price,
-                now,
-                elapsed
-            ))?,
-            SoftliqError::ResetTooEarly
-        );
+        let q = math!(auction::quote(&m.params, lot, clock.slot))?;
+        require!(q.needs_reset, SoftliqError::ResetTooEarly);
         let tip_due = auction::reset_tip_due(&m.params, lot.resets);
         lot.start_price = math!(auction::start_price(
             price.price,

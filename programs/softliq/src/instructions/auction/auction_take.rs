@@ -69,17 +69,9 @@ pub fn handler(
     let (take, price, tab_left, snapshot) =
         with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
             let lot = open_lot(lots, lot_index, lot_generation)?;
-            let elapsed = slot.saturating_sub(lot.start_slot);
-            let price = math!(auction::price_at(&m.params, lot.start_price, elapsed))?;
-            require!(
-                !math!(auction::needs_reset(
-                    &m.params,
-                    lot.start_price,
-                    price,
-                    elapsed
-                ))?,
-                SoftliqError::LotNeedsReset
-            );
+            let q = math!(auction::quote(&m.params, lot, slot))?;
+            let price = q.price;
+            require!(!q.needs_reset, SoftliqError::LotNeedsReset);
             require!(price <= max_price, SoftliqError::PriceAboveMax);
             let take = auction::take(
                 lot.collateral_native,

@@ -14,8 +14,8 @@ use crate::instructions::common::{
 use crate::math;
 use crate::oracle::{load_price, OraclePrice};
 use crate::state::{
-    BookView, Lot, LotBook, Market, MarketParams, Position, PositionSlab, POSITION_IN_EPISODE,
-    VAULT_AUTH_SEED,
+    BookView, Lot, LotBook, Market, MarketParams, Position, PositionSlab, LOT_INSOLVENT,
+    POSITION_IN_EPISODE, VAULT_AUTH_SEED,
 };
 
 /// A position named by a crank: `(index, generation)` in the crank's slab.
@@ -274,6 +274,11 @@ fn liquidate_one(
     lot.start_price = math!(auction::start_price(px, m.params.auction_start_buffer_bps))?;
     lot.start_slot = env.slot;
     lot.seized_value_native = step.seized_notional_native;
+    // Insolvent at seizure: its debt is above its collateral's oracle value
+    // (`engine::auction::is_held`).
+    if step.debt_moved_native > step.seized_notional_native {
+        lot.flags |= LOT_INSOLVENT;
+    }
     lot.position_index = e.index;
     lot.position_generation = e.generation;
 

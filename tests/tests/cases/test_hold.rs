@@ -1,0 +1,250 @@
+//! The insolvent-lot hold (docs/auction-hold.md) in the real program: a lot
+//! seized insolvent is not sold below its debt price during its first round,
+//! needs a reset after the hold, and is then an ordinary auction; a solvent
+//! lot on the same market follows the curve; a hold above its bound is
+//! refused and changes nothing.
+use harness::bank::{code_of, Bank};
+use harness::market::{LotRef, MarketConfig, PosRef, TestMarket, TestUser};
+use harness::tokens::balance;
+use softliq::engine::auction::{debt_price, price_at, quote, start_price};
+use softliq::engine::params::MAX_AUCTION_HOLD_SLOTS;
+use softliq::error::SoftliqError as E;
+use softliq::state::{Lot, MarketParams, LOT_INSOLVENT};
+
+const SCALE: u128 = 1_000_000_000_000;
+/// 85 USDC/SOL, scaled.
+const PRICE_85: u64 = 85_000_000_000;
+
+fn held() -> MarketParams {
+    MarketParams {
+        liq_ramp_slots: 0,
+        auction_hold_slots: 300,
+        ..MarketParams::default_soft()
+    }
+}
+
+struct World {
+    bank: Bank,
+    tm: TestMarket,
+    keeper: TestUser,
+    taker: TestUser,
+}
+
+/// Two positions of 10 SOL at 100; the price gaps to 85. The one owing 899
+/// USDC is insolvent there (850 of collateral), the one owing 810 is below
+/// maintenance but solvent (and restorable).
+async fn gapped() -> (World, (LotRef, Lot), (LotRef, Lot), PosRef) {
+    let mut bank = Bank::start().await;
+    let cfg = MarketConfig {
+        params: held(),
+        ..Default::default()
+    };
+    let mut tm = TestMarket::create(&mut bank, cfg).await;
+    let lp = tm.new_user(&mut bank, 0, 2_000_000_000_000).await;
+    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
+        .await
+        .unwrap();
+    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
+        .await
+        .unwrap();
+    let keeper = tm.new_user(&mut bank, 0, 0).await;
+    let taker = tm.new_user(&mut bank, 0, 1_000_000_000_000).await;
+    let a = tm.new_user(&mut bank, 10_000_000_000, 0).await;
+    let b = tm.new_user(&mut bank, 10_000_000_000, 0).await;
+    let slab = tm.slabs[0];
+    let insolvent = tm
+        .open_levered(&mut bank, &a, slab, 10_000_000_000, 899_000_000)
+        .await;
+    let solvent = tm
+        .open_levered(&mut bank, &b, slab, 10_000_000_000, 810_000_000)
+        .await;
+    tm.set_price(&mut bank, 85.0).await;
+    tm.crank(&mut bank, &keeper, &[insolvent, solvent])
+        .await
+        .unwrap();
+    let lots = tm.open_lots(&mut bank).await;
+    assert_eq!(lots.len(), 2);
+    let by_position = |p: PosRef| {
+        *lots
+            .iter()
+            .find(|(_, l)| l.position_index == p.index)
+            .unwrap()
+    };
+    let (held_lot, solvent_lot) = (by_position(insolvent), by_position(solvent));
+    (
+        World {
+            bank,
+            tm,
+            keeper,
+            taker,
+        },
+        held_lot,
+        solvent_lot,
+        solvent,
+    )
+}
+
+#[tokio::test]
+async fn an_insolvent_lot_is_not_sold_below_its_debt_price() {
+    let (mut w, (lot_ref, lot), _, _) = gapped().await;
+    let (bank, tm) = (&mut w.bank, &mut w.tm);
+    let params = tm.market_state(bank).await.params;
+    // Seized whole and flagged: its debt is above its collateral's value at 85.
+    assert_eq!(lot.collateral_native, 10_000_000_000);
+    assert!(lot.tab_debt_native > lot.seized_value_native);
+    assert_eq!(lot.seized_value_native, 850_000_000);
+    assert_ne!(lot.flags & LOT_INSOLVENT, 0);
+    let floor = debt_price(&lot).unwrap();
+    assert_eq!(
+        floor as u128,
+        (lot.tab_debt_native as u128 * SCALE).div_ceil(lot.collateral_native as u128)
+    );
+    // The curve starts at 85 × 1.02 = 86.70, under the debt price (≈ 89.90).
+    assert_eq!(lot.start_price, start_price(PRICE_85, 10_200).unwrap());
+    assert!(lot.start_price < floor);
+    tm.advance(bank, 40, 85.0).await;
+    let slot = bank.slot().await;
+    assert_eq!(quote(&params, &lot, slot).unwrap().price, floor);
+    // A bid at the decayed curve price, or one unit under the floor: refused.
+    let curve = price_at(&params, lot.start_price, slot - lot.start_slot).unwrap();
+    let before = bank.data(&tm.lot_book).await;
+    let market_before = bank.data(&tm.market).await;
+    for max_price in [curve, floor - 1] {
+        let e = tm
+            .take(bank, &w.taker, lot_ref, u64::MAX, max_price)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), code_of(E::PriceAboveMax), "max price {max_price}");
+    }
+    assert_eq!(
+        bank.data(&tm.lot_book).await,
+        before,
+        "refused takes change nothing"
+    );
+    assert_eq!(bank.data(&tm.market).await, market_before);
+    // At the debt price the whole lot repays its debt in full.
+    let m0 = tm.market_state(bank).await;
+    let d0 = balance(bank, &w.taker.debt).await;
+    tm.take(bank, &w.taker, lot_ref, u64::MAX, floor)
+        .await
+        .unwrap();
+    let paid = d0 - balance(bank, &w.taker.debt).await;
+    let m = tm.market_state(bank).await;
+    assert_eq!(
+        paid as u128,
+        (lot.collateral_native as u128 * floor as u128).div_ceil(SCALE)
+    );
+    assert!(paid >= lot.tab_debt_native);
+    assert_eq!(
+        m.pool_cash_native - m0.pool_cash_native,
+        lot.tab_debt_native
+    );
+    assert_eq!(
+        m0.lot_debt_outstanding_native - m.lot_debt_outstanding_native,
+        lot.tab_debt_native
+    );
+    assert_eq!(
+        m.insurance_balance_native - m0.insurance_balance_native,
+        paid - lot.tab_debt_native,
+        "what is above the debt goes to the penalty"
+    );
+    assert_eq!(
+        balance(bank, &w.taker.collateral).await,
+        lot.collateral_native
+    );
+    assert!(tm.open_lots(bank).await.iter().all(|(r, _)| *r != lot_ref));
+}
+
+#[tokio::test]
+async fn after_the_hold_an_insolvent_lot_needs_a_reset_then_is_an_ordinary_auction() {
+    let (mut w, (lot_ref, lot), _, _) = gapped().await;
+    let (bank, tm) = (&mut w.bank, &mut w.tm);
+    let params = tm.market_state(bank).await.params;
+    let e = tm.reset(bank, &w.keeper, lot_ref).await.unwrap_err();
+    assert_eq!(
+        e.code(),
+        code_of(E::ResetTooEarly),
+        "held: the cusp does not reset it"
+    );
+    tm.advance(bank, params.auction_hold_slots + 1, 80.0).await;
+    let e = tm
+        .take(bank, &w.taker, lot_ref, u64::MAX, u64::MAX)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), code_of(E::LotNeedsReset));
+    tm.reset(bank, &w.keeper, lot_ref).await.unwrap();
+    let reset = tm.lot(bank, lot_ref).await;
+    assert_eq!(reset.resets, 1);
+    assert_eq!(
+        reset.start_price,
+        start_price(80_000_000_000, 10_200).unwrap()
+    );
+    // The next round follows the curve, below the debt price.
+    tm.advance(bank, 10, 80.0).await;
+    let slot = bank.slot().await;
+    let curve = price_at(&params, reset.start_price, slot - reset.start_slot).unwrap();
+    assert_eq!(quote(&params, &reset, slot).unwrap().price, curve);
+    assert!(curve < debt_price(&lot).unwrap());
+    let d0 = balance(bank, &w.taker.debt).await;
+    tm.take(bank, &w.taker, lot_ref, 1_000_000_000, curve)
+        .await
+        .unwrap();
+    assert_eq!(
+        (d0 - balance(bank, &w.taker.debt).await) as u128,
+        (1_000_000_000u128 * curve as u128).div_ceil(SCALE)
+    );
+}
+
+#[tokio::test]
+async fn a_solvent_lot_on_a_holding_market_follows_the_curve() {
+    let (mut w, _, (lot_ref, lot), pos) = gapped().await;
+    let (bank, tm) = (&mut w.bank, &mut w.tm);
+    let params = tm.market_state(bank).await.params;
+    assert_eq!(lot.flags & LOT_INSOLVENT, 0);
+    assert!(lot.tab_debt_native < lot.seized_value_native);
+    assert!(
+        tm.position(bank, pos).await.debt_shares > 0,
+        "restored, still open"
+    );
+    tm.advance(bank, 20, 85.0).await;
+    let slot = bank.slot().await;
+    let curve = price_at(&params, lot.start_price, slot - lot.start_slot).unwrap();
+    assert_eq!(quote(&params, &lot, slot).unwrap().price, curve);
+    tm.take(bank, &w.taker, lot_ref, 100_000_000, curve)
+        .await
+        .unwrap();
+    assert_eq!(
+        tm.lot(bank, lot_ref).await.collateral_native,
+        lot.collateral_native - 100_000_000
+    );
+}
+
+#[tokio::test]
+async fn a_hold_above_its_bound_is_refused_and_changes_nothing() {
+    let mut bank = Bank::start().await;
+    let mut tm = TestMarket::create(
+        &mut bank,
+        MarketConfig {
+            params: held(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let before = bank.data(&tm.market).await;
+    let bad = MarketParams {
+        auction_hold_slots: MAX_AUCTION_HOLD_SLOTS + 1,
+        ..held()
+    };
+    let e = tm.update_params(&mut bank, bad, 0).await.unwrap_err();
+    assert_eq!(e.code(), code_of(E::InvalidAuctionParams));
+    assert_eq!(bank.data(&tm.market).await, before);
+    // At the bound it is only announced (notice period), not refused.
+    let ok = MarketParams {
+        auction_hold_slots: MAX_AUCTION_HOLD_SLOTS,
+        ..held()
+    };
+    tm.update_params(&mut bank, ok, 0).await.unwrap();
+    let m = tm.market_state(&mut bank).await;
+    assert_eq!(m.pending_params.auction_hold_slots, MAX_AUCTION_HOLD_SLOTS);
+    assert_eq!(m.params.auction_hold_slots, 300);
+}

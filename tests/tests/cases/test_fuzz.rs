@@ -53,6 +53,9 @@ struct Stats {
     refused: BTreeMap<&'static str, u64>,
     invariant_checks: u64,
     shortfall_settled: u64,
+    /// Takes tried on a held lot (insolvent, first round, within the hold)
+    /// and those that went through, each at or above the lot's debt price.
+    held_takes: (u64, u64),
 }
 
 impl Stats {
@@ -72,6 +75,8 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
         max_lot_collateral_native: [0, 20_000_000_000][rng.below(2) as usize],
         insurance_withdraw_cooldown_slots: 20,
         auction_tail_slots: 40,
+        // Two cases in three hold insolvent lots (docs/auction-hold.md), some past the tail.
+        auction_hold_slots: [0, 30, 60][rng.below(3) as usize],
         ..MarketParams::default_soft()
     };
     // Half the cases run volatility-scaled margins and a depth budget.
@@ -240,18 +245,30 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
             12 => {
                 let lots = tm.open_lots(&mut bank).await;
                 match lots.first() {
-                    Some((l, _)) => {
+                    Some((l, lot)) => {
                         let max_price = if rng.below(4) == 0 {
                             rng.amount(200_000_000_000)
                         } else {
                             u64::MAX
                         };
-                        (
-                            "auction_take",
-                            tm.take(&mut bank, user, *l, rng.amount(20_000_000_000), max_price)
-                                .await
-                                .is_ok(),
-                        )
+                        let p = tm.market_state(&mut bank).await.params;
+                        let slot = bank.slot().await;
+                        let held = softliq::engine::auction::is_held(&p, lot)
+                            && slot.saturating_sub(lot.start_slot) <= p.auction_hold_slots;
+                        let want = rng.amount(20_000_000_000);
+                        let ok = tm.take(&mut bank, user, *l, want, max_price).await.is_ok();
+                        if held {
+                            stats.held_takes.0 += 1;
+                            if ok {
+                                stats.held_takes.1 += 1;
+                                let floor = softliq::engine::auction::debt_price(lot).unwrap();
+                                assert!(
+                                    max_price >= floor,
+                                    "a held lot sold below its debt price {floor} (seed {seed})"
+                                );
+                            }
+                        }
+                        ("auction_take", ok)
                     }
                     None => ("auction_take", false),
                 }
@@ -471,7 +488,7 @@ async fn fuzz_every_instruction_against_the_invariants() {
     let cases: u64 = std::env::var("SOFTLIQ_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(6);
     let steps: u64 = std::env::var("SOFTLIQ_FUZZ_STEPS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -490,8 +507,15 @@ async fn fuzz_every_instruction_against_the_invariants() {
         stats.shortfall_settled,
         t.elapsed().as_secs_f64()
     );
+    println!(
+        "held lots: {} takes tried, {} went through at or above the debt price",
+        stats.held_takes.0, stats.held_takes.1
+    );
     println!("succeeded per kind: {:?}", stats.ok);
     println!("refused per kind: {:?}", stats.refused);
+    if cases >= 6 {
+        assert!(stats.held_takes.0 > 0, "no take ever met a held lot");
+    }
     for kind in [
         "open_position",
         "deposit_collateral",

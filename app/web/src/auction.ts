@@ -3,7 +3,8 @@
  * auction helper (programs/softliq/src/engine/auction/mod.rs `price_at`, `needs_reset`,
  * `debt_price`, `quote`):
  * integer math on bigint with the Rust rounding, null where Rust returns None.
- * test/unit.test.ts checks it against the worked figures of engine/auction/tests.rs.
+ * test/unit.test.ts checks it against the worked figures of engine/auction/tests.rs and
+ * against `quote`'s answers in app/client/test/fixtures/auction.json (written by the Rust suite).
  * The program prices a take or reset at `elapsed = slot.saturating_sub(lot.start_slot)`
  * with the market's base `params` (auction fields are not touched by the risk add-ons).
  */

@@ -2,6 +2,8 @@
 // programs/softliq/src/engine/auction/tests.rs), liquidation distance and warning status,
 // ranking, the dump format, and the whole view model on the Rust-written fixtures.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import {
@@ -19,7 +21,7 @@ import { CURVE_LINEAR, debtPrice, elapsedSince, isHeld, LOT_INSOLVENT, needsRese
 import { base64ToBytes, bytesToBase64, decodeRaw, DumpFormatError, makeDump, parseDump } from '../src/dump';
 import { formatBps, formatPrice, formatUnits, parseUnits, priceDecimals, shortAddress } from '../src/format';
 import { buildView, distanceBps, positionStatus, rankPositions } from '../src/model';
-import { fixtureDump, readFixtures } from './fixture-dump';
+import { FIXTURES_DIR, fixtureDump, readFixtures } from './fixture-dump';
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -261,5 +263,47 @@ describe('view model on the Rust-written fixtures', () => {
         // Lot 0 started at slot 2000 at 95.88: one 0.995 step by slot 2002; lot 2 (2001) none yet.
         assert.equal(view.lots.find(x => x.entry.index === 0)!.auctionPrice, 95_400_600_000n);
         assert.equal(view.lots.find(x => x.entry.index === 2)!.auctionPrice, 95_880_000_000n);
+    });
+});
+
+describe('quote = engine::auction::quote (client/test/fixtures/auction.json)', () => {
+    interface Case {
+        params: Record<string, string>;
+        lot: { collateral_native: string; tab_debt_native: string; start_price: string; start_slot: string; resets: number; flags: number };
+        slot: string;
+        quote: { price: string; needs_reset: boolean } | null;
+    }
+    const file = path.join(FIXTURES_DIR, 'auction.json');
+    const cases: Case[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { cases: Case[] }).cases : [];
+    test('every case, exactly', { skip: cases.length === 0 ? `fixture ${file} missing` : false }, () => {
+        assert.ok(cases.length >= 100);
+        let held = 0;
+        for (const [i, c] of cases.entries()) {
+            const p = {
+                auctionCurve: BigInt(c.params.auction_curve!),
+                auctionTauSlots: BigInt(c.params.auction_tau_slots!),
+                auctionStepSlots: BigInt(c.params.auction_step_slots!),
+                auctionCutBps: BigInt(c.params.auction_cut_bps!),
+                auctionTailSlots: BigInt(c.params.auction_tail_slots!),
+                auctionCuspBps: BigInt(c.params.auction_cusp_bps!),
+                auctionHoldSlots: BigInt(c.params.auction_hold_slots!),
+            };
+            const lot = {
+                collateralNative: BigInt(c.lot.collateral_native),
+                tabDebtNative: BigInt(c.lot.tab_debt_native),
+                startPrice: BigInt(c.lot.start_price),
+                startSlot: BigInt(c.lot.start_slot),
+                resets: c.lot.resets,
+                flags: c.lot.flags,
+            };
+            if (isHeld(p, lot)) held++;
+            const q = quote(p, lot, BigInt(c.slot));
+            assert.deepStrictEqual(
+                q === null ? null : { price: q.price.toString(), needs_reset: q.needsReset },
+                c.quote,
+                `case ${i}`,
+            );
+        }
+        assert.ok(held >= 10, `${held} held cases`);
     });
 });

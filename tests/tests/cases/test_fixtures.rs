@@ -29,13 +29,14 @@ use softliq::state::*;
 use solana_signer::Signer;
 
 const WRITE_ENV: &str = "SOFTLIQ_WRITE_FIXTURES";
-const FILES: [&str; 6] = [
+const FILES: [&str; 7] = [
     "market.json",
     "slab.json",
     "lot_book.json",
     "instructions.json",
     "risk.json",
     "liquidation.json",
+    "auction.json",
 ];
 
 // Slots of the scenario (absolute, so the bytes do not depend on the bank's start).
@@ -1207,7 +1208,15 @@ async fn fixtures_for_the_ts_client_are_up_to_date() {
     check_against_idl(&ixs);
 
     let dir = fixtures_dir();
-    let values = [market, slab, book, ixs, risk_json(), liquidation_json()];
+    let values = [
+        market,
+        slab,
+        book,
+        ixs,
+        risk_json(),
+        liquidation_json(),
+        auction_json(),
+    ];
     if std::env::var(WRITE_ENV).as_deref() == Ok("1") {
         std::fs::create_dir_all(&dir).expect("fixtures dir");
         for (file, value) in FILES.iter().zip(&values) {
@@ -1433,6 +1442,72 @@ fn liquidation_json() -> Value {
                 "min_notional": s.min_notional.to_string(),
             },
             "result": result,
+        }));
+    }
+    json!({ "cases": rows })
+}
+
+/// Lots, parameters and slots with `engine::auction::quote`'s answer, for the
+/// web page's port (app/web/src/auction.ts): both curves, the cusp and tail
+/// resets, and the insolvent-lot hold (flagged or not, first round or reset,
+/// within the hold or past it).
+fn auction_json() -> Value {
+    use softliq::engine::auction::{quote, CURVE_LINEAR, CURVE_STEP_EXP};
+    let mut x: u64 = 0x00a0_c710_5eed;
+    let mut next = |range: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 11) % range.max(1)
+    };
+    let mut rows = Vec::new();
+    for i in 0..160u64 {
+        let linear = i % 4 == 0;
+        let p = MarketParams {
+            auction_curve: if linear { CURVE_LINEAR } else { CURVE_STEP_EXP },
+            auction_tau_slots: 1 + next(2_000),
+            auction_step_slots: 1 + next(4),
+            auction_cut_bps: 9_900 + next(99),
+            auction_tail_slots: 1 + next(600),
+            auction_cusp_bps: next(7_000),
+            auction_hold_slots: [0, 50, 300][next(3) as usize],
+            ..MarketParams::default_soft()
+        };
+        let collateral = [0, 1 + next(100 * SOL)][usize::from(next(20) != 0)];
+        let lot = Lot {
+            collateral_native: collateral,
+            tab_debt_native: [0, next(50_000_000_000)][usize::from(next(10) != 0)],
+            start_price: next(200_000_000_000),
+            start_slot: 1_000,
+            resets: [0, 0, 1][next(3) as usize],
+            flags: LOT_IN_USE | if next(2) == 0 { LOT_INSOLVENT } else { 0 },
+            ..Lot::default()
+        };
+        let slot = 1_000 + next(400);
+        let q = quote(&p, &lot, slot);
+        rows.push(json!({
+            "params": {
+                "auction_curve": p.auction_curve.to_string(),
+                "auction_tau_slots": p.auction_tau_slots.to_string(),
+                "auction_step_slots": p.auction_step_slots.to_string(),
+                "auction_cut_bps": p.auction_cut_bps.to_string(),
+                "auction_tail_slots": p.auction_tail_slots.to_string(),
+                "auction_cusp_bps": p.auction_cusp_bps.to_string(),
+                "auction_hold_slots": p.auction_hold_slots.to_string(),
+            },
+            "lot": {
+                "collateral_native": lot.collateral_native.to_string(),
+                "tab_debt_native": lot.tab_debt_native.to_string(),
+                "start_price": lot.start_price.to_string(),
+                "start_slot": lot.start_slot.to_string(),
+                "resets": lot.resets,
+                "flags": lot.flags,
+            },
+            "slot": slot.to_string(),
+            "quote": q.map_or(Value::Null, |q| json!({
+                "price": q.price.to_string(),
+                "needs_reset": q.needs_reset,
+            })),
         }));
     }
     json!({ "cases": rows })

@@ -441,15 +441,11 @@ impl TestMarket {
     /// All in-use lots.
     pub async fn open_lots(&self, bank: &mut Bank) -> Vec<(LotRef, Lot)> {
         let data = bank.data(&self.lot_book).await;
-        let (h, lots) = entries_of::<Lot>(&data).expect("lot book");
-        lots[..h.next_unused as usize]
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.flags & LOT_IN_USE != 0)
-            .map(|(i, l)| {
+        in_use_entries::<Lot>(&data)
+            .map(|(index, l)| {
                 (
                     LotRef {
-                        index: i as u32,
+                        index,
                         generation: l.generation,
                     },
                     *l,

@@ -14,7 +14,7 @@
 use anchor_lang::prelude::Pubkey;
 use softliq::engine::liquidation::{plan, LiqInput, LiqParams};
 use softliq::engine::{auction, health, risk};
-use softliq::state::{entries_of, BookEntry, Lot, Market, MarketParams, Position};
+use softliq::state::{entries_of, in_use_entries, BookEntry, Lot, Market, MarketParams, Position};
 
 /// A position a crank would liquidate at the scanned price and slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,13 +155,9 @@ pub fn liquidatable(
     price: u64,
     slot: u64,
 ) -> Vec<Candidate> {
-    let Some((header, positions)) = entries_of::<Position>(slab_data) else {
-        return Vec::new();
-    };
-    let n = (header.next_unused as usize).min(positions.len());
     let mut out = Vec::new();
-    for (i, p) in positions[..n].iter().enumerate() {
-        if !p.in_use() || p.debt_shares == 0 {
+    for (i, p) in in_use_entries::<Position>(slab_data) {
+        if p.debt_shares == 0 {
             continue;
         }
         let Some(debt) = health::debt_native(p.debt_shares, market.borrow_index) else {
@@ -170,7 +166,7 @@ pub fn liquidatable(
         if !would_liquidate(market, p, debt, price, slot) {
             continue;
         }
-        if let Some(c) = evaluate(market, slab, i as u32, p, price) {
+        if let Some(c) = evaluate(market, slab, i, p, price) {
             out.push(c);
         }
     }
@@ -224,15 +220,8 @@ pub fn rank_all(market: &Market, slabs: &[(Pubkey, &[u8])], price: u64, slot: u6
     let mut rows = Vec::with_capacity(total);
     let mut keys: Vec<(i128, u64, u32)> = Vec::with_capacity(total);
     for (s, (key, data)) in slabs.iter().enumerate() {
-        let Some((header, positions)) = entries_of::<Position>(data) else {
-            continue;
-        };
-        let n = (header.next_unused as usize).min(positions.len());
-        for (i, pos) in positions[..n].iter().enumerate() {
-            if !pos.in_use() {
-                continue;
-            }
-            let Some(c) = evaluate(market, key, i as u32, pos, price) else {
+        for (i, pos) in in_use_entries::<Position>(data) {
+            let Some(c) = evaluate(market, key, i, pos, price) else {
                 continue;
             };
             let liquidatable = would_liquidate(market, pos, c.debt_native, price, slot);
@@ -325,15 +314,8 @@ pub fn budget_spent(in_force: &MarketParams, market: &Market, slot: u64) -> bool
 
 /// The in-use lots of a lot book account (whole account bytes), in index order.
 pub fn open_lots(lot_book_data: &[u8]) -> Vec<(u32, Lot)> {
-    let Some((header, lots)) = entries_of::<Lot>(lot_book_data) else {
-        return Vec::new();
-    };
-    let n = (header.next_unused as usize).min(lots.len());
-    lots[..n]
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.in_use())
-        .map(|(i, l)| (i as u32, *l))
+    in_use_entries::<Lot>(lot_book_data)
+        .map(|(i, l)| (i, *l))
         .collect()
 }
 

@@ -11,7 +11,7 @@ use harness::market::{LotRef, MarketConfig, PosRef, TestMarket, TestUser};
 use softliq::engine::health;
 use softliq::error::SoftliqError;
 use softliq::state::{
-    entries_of, BookEntry, Lot, Market, MarketParams, Position, RiskParams, MAX_LOT_CAPACITY,
+    in_use_entries, Lot, Market, MarketParams, Position, RiskParams, MAX_LOT_CAPACITY,
 };
 use softliq_keeper::ixs::{MarketKeys, Taker};
 use softliq_keeper::oracle::Reading;
@@ -341,22 +341,13 @@ impl<'a> World<'a> {
         let mut closed = 0u64;
         for slab in self.tm.slabs.clone() {
             let data = self.bank.data(&slab).await;
-            let Some((header, positions)) = entries_of::<Position>(&data) else {
-                continue;
-            };
-            for (i, p) in positions[..(header.next_unused as usize).min(positions.len())]
-                .iter()
-                .enumerate()
-            {
-                if !p.in_use() {
-                    continue;
-                }
+            for (i, p) in in_use_entries::<Position>(&data) {
                 let debt = health::debt_native(p.debt_shares, market.borrow_index)
                     .unwrap_or(u64::MAX) as f64
                     / 1e6;
                 let value = p.collateral_native as f64 / 1e9 * price;
                 latent += (debt - value).max(0.0);
-                if p.debt_shares == 0 && self.liquidated.contains(&(slab, i as u32, p.generation)) {
+                if p.debt_shares == 0 && self.liquidated.contains(&(slab, i, p.generation)) {
                     closed += 1;
                 }
             }

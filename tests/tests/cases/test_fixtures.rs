@@ -1256,6 +1256,18 @@ async fn fixtures_for_the_ts_client_are_up_to_date() {
     );
 }
 
+/// A fixed LCG (the cases are part of a fixture, not of a random run):
+/// `next(range)` draws from `0..range` (0 when `range` is 0).
+fn lcg(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed;
+    move |range| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 11) % range.max(1)
+    }
+}
+
 /// Inputs and the Rust engine's answers for the client's risk helpers
 /// (app/client/src/risk.ts): liquidation price, max withdraw, max borrow, and
 /// health after each action computed with the instructions' own steps.
@@ -1265,14 +1277,7 @@ fn risk_json() -> Value {
     };
     let opt = |v: Option<u64>| v.map_or(Value::Null, |x| x.to_string().into());
     let opt_i = |v: Option<i128>| v.map_or(Value::Null, |x| x.to_string().into());
-    // A fixed LCG: the cases are part of the fixture, not of a random run.
-    let mut x: u64 = 0x005e_ed0f_50f7;
-    let mut next = |range: u64| {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (x >> 11) % range
-    };
+    let mut next = lcg(0x005e_ed0f_50f7);
     let mut cases = vec![
         // The README's worked example: 10 SOL, 900 USDC, 100 USDC/SOL, 5% / 10%.
         (
@@ -1361,13 +1366,7 @@ fn risk_json() -> Value {
 fn liquidation_json() -> Value {
     use softliq::engine::liquidation::{plan, LiqError, LiqInput, LiqParams, NoLiq};
     let opt = |v: Option<u64>| v.map_or(Value::Null, |x| x.to_string().into());
-    let mut x: u64 = 0x0011_9a7e_5eed;
-    let mut next = |range: u64| {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (x >> 11) % range.max(1)
-    };
+    let mut next = lcg(0x0011_9a7e_5eed);
     let mut rows = Vec::new();
     for i in 0..120u64 {
         let maint = 200 + next(1_500);
@@ -1453,13 +1452,7 @@ fn liquidation_json() -> Value {
 /// within the hold or past it).
 fn auction_json() -> Value {
     use softliq::engine::auction::{quote, CURVE_LINEAR, CURVE_STEP_EXP};
-    let mut x: u64 = 0x00a0_c710_5eed;
-    let mut next = |range: u64| {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (x >> 11) % range.max(1)
-    };
+    let mut next = lcg(0x00a0_c710_5eed);
     let mut rows = Vec::new();
     for i in 0..160u64 {
         let linear = i % 4 == 0;

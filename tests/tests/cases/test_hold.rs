@@ -4,7 +4,7 @@
 //! lot on the same market follows the curve; a hold above its bound is
 //! refused and changes nothing.
 use harness::bank::{code_of, Bank};
-use harness::market::{LotRef, MarketConfig, PosRef, TestMarket, TestUser};
+use harness::market::{funded, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser};
 use harness::tokens::balance;
 use softliq::engine::auction::{debt_price, price_at, quote, start_price};
 use softliq::engine::params::MAX_AUCTION_HOLD_SLOTS;
@@ -34,22 +34,17 @@ struct World {
 /// USDC is insolvent there (850 of collateral), the one owing 810 is below
 /// maintenance but solvent (and restorable).
 async fn gapped() -> (World, (LotRef, Lot), (LotRef, Lot), PosRef) {
-    let mut bank = Bank::start().await;
     let cfg = MarketConfig {
         params: held(),
         ..Default::default()
     };
-    let mut tm = TestMarket::create(&mut bank, cfg).await;
-    let lp = tm.new_user(&mut bank, 0, 2_000_000_000_000).await;
-    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
-        .await
-        .unwrap();
-    tm.insurance_deposit(&mut bank, &lp, 1_000_000_000)
-        .await
-        .unwrap();
-    let keeper = tm.new_user(&mut bank, 0, 0).await;
+    let Funded {
+        mut bank,
+        mut tm,
+        keeper,
+        trader: a,
+    } = funded(cfg).await;
     let taker = tm.new_user(&mut bank, 0, 1_000_000_000_000).await;
-    let a = tm.new_user(&mut bank, 10_000_000_000, 0).await;
     let b = tm.new_user(&mut bank, 10_000_000_000, 0).await;
     let slab = tm.slabs[0];
     let insolvent = tm

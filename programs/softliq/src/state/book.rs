@@ -170,6 +170,20 @@ pub fn entries_of<T: BookEntry>(data: &[u8]) -> Option<(&BookHeader, &[T])> {
     Some((header, entries))
 }
 
+/// The in-use entries of a whole book account, with their index, among the
+/// entries ever used (`0..next_unused`); none when the account does not parse.
+/// What keepers, the test harness and the simulator read a book with.
+pub fn in_use_entries<T: BookEntry>(data: &[u8]) -> impl Iterator<Item = (u32, &T)> {
+    let entries = entries_of::<T>(data).map_or(&[][..], |(header, entries)| {
+        &entries[..(header.next_unused as usize).min(entries.len())]
+    });
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.in_use())
+        .map(|(i, e)| (i as u32, e))
+}
+
 /// Account size of a book of `capacity` entries of `entry_size` bytes.
 /// (Saturates: a capacity that large is refused by the caller's bound check.)
 pub const fn book_account_size(capacity: usize, entry_size: usize) -> usize {

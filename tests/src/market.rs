@@ -5,6 +5,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::system_instruction;
 use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use softliq::client::{self, MarketKeys};
 use softliq::state::*;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -102,7 +103,7 @@ pub struct TestMarket {
 }
 
 /// Addresses of a market made by `create_keyed`.
-struct MarketKeys {
+struct CreateKeys {
     admin: Keypair,
     market: Keypair,
     lot_book: Keypair,
@@ -148,7 +149,7 @@ impl TestMarket {
     ) -> Result<Self, TxError> {
         let mut feed_id = [0u8; 32];
         feed_id[..8].copy_from_slice(&rand_u64().to_le_bytes());
-        let keys = MarketKeys {
+        let keys = CreateKeys {
             admin: Keypair::new(),
             market: Keypair::new(),
             lot_book: Keypair::new(),
@@ -179,7 +180,7 @@ impl TestMarket {
                 .wrapping_mul(31)
                 .wrapping_add((i as u8).wrapping_mul(7));
         }
-        let keys = MarketKeys {
+        let keys = CreateKeys {
             admin: kp(3),
             market: kp(4),
             lot_book: kp(5),
@@ -197,9 +198,9 @@ impl TestMarket {
         cfg: MarketConfig,
         collateral_mint: Pubkey,
         debt_mint: Pubkey,
-        keys: MarketKeys,
+        keys: CreateKeys,
     ) -> Result<Self, TxError> {
-        let MarketKeys {
+        let CreateKeys {
             admin,
             market,
             lot_book,
@@ -577,12 +578,8 @@ impl TestMarket {
 
     /// `refresh_risk`, signed by the bank's payer (permissionless).
     pub async fn refresh_risk(&mut self, bank: &mut Bank) -> Result<(), TxError> {
-        let a = softliq::accounts::RefreshRisk {
-            market: self.market,
-            oracle: self.oracle,
-        };
-        self.exec(bank, ix(a, softliq::instruction::RefreshRisk {}), &[])
-            .await
+        let ix = client::refresh_risk_ix(&self.keys());
+        self.exec(bank, ix, &[]).await
     }
 
     // ---- LP ----
@@ -878,25 +875,30 @@ impl TestMarket {
 
     // ---- keeper ----
 
+    /// Every address the permissionless instructions name (`softliq::client`).
+    pub fn keys(&self) -> MarketKeys {
+        MarketKeys {
+            market: self.market,
+            lot_book: self.lot_book,
+            oracle: self.oracle,
+            collateral_mint: self.collateral_mint,
+            debt_mint: self.debt_mint,
+            collateral_vault: self.collateral_vault,
+            debt_vault: self.debt_vault,
+            insurance_vault: self.insurance_vault,
+            vault_auth: self.vault_auth,
+            collateral_program: self.collateral_program,
+            debt_program: self.debt_program,
+        }
+    }
+
     pub fn crank_ix(
         &self,
         keeper: &TestUser,
         slab: Pubkey,
         entries: Vec<softliq::instructions::PositionRef>,
     ) -> Instruction {
-        let a = softliq::accounts::CrankLiquidate {
-            keeper: keeper.key(),
-            market: self.market,
-            slab,
-            lot_book: self.lot_book,
-            oracle: self.oracle,
-            insurance_vault: self.insurance_vault,
-            keeper_debt: keeper.debt,
-            debt_mint: self.debt_mint,
-            vault_auth: self.vault_auth,
-            debt_token_program: self.debt_program,
-        };
-        ix(a, softliq::instruction::CrankLiquidate { entries })
+        client::crank_ix(&self.keys(), &keeper.key(), &keeper.debt, &slab, entries)
     }
 
     pub async fn crank(
@@ -954,14 +956,22 @@ impl TestMarket {
     ) -> Result<(), TxError> {
         let l = self.lot(bank, lot).await;
         let slab = (l.flags & LOT_IN_USE != 0).then_some(l.slab);
-        let a = self.take_accounts(taker, slab, None);
-        let d = softliq::instruction::AuctionTake {
-            lot_index: lot.index,
-            lot_generation: lot.generation,
+        let t = client::Taker {
+            taker: taker.key(),
+            taker_debt: taker.debt,
+            taker_collateral: taker.collateral,
+        };
+        let ix = client::take_ix(
+            &self.keys(),
+            &t,
+            lot.index,
+            lot.generation,
             max_collateral,
             max_price,
-        };
-        self.exec(bank, ix(a, d), &[&taker.kp]).await
+            slab,
+            None,
+        );
+        self.exec(bank, ix, &[&taker.kp]).await
     }
 
     pub async fn reset(
@@ -970,22 +980,14 @@ impl TestMarket {
         caller: &TestUser,
         lot: LotRef,
     ) -> Result<(), TxError> {
-        let a = softliq::accounts::AuctionReset {
-            caller: caller.key(),
-            market: self.market,
-            lot_book: self.lot_book,
-            oracle: self.oracle,
-            insurance_vault: self.insurance_vault,
-            caller_debt: caller.debt,
-            debt_mint: self.debt_mint,
-            vault_auth: self.vault_auth,
-            debt_token_program: self.debt_program,
-        };
-        let d = softliq::instruction::AuctionReset {
-            lot_index: lot.index,
-            lot_generation: lot.generation,
-        };
-        self.exec(bank, ix(a, d), &[&caller.kp]).await
+        let ix = client::reset_ix(
+            &self.keys(),
+            &caller.key(),
+            &caller.debt,
+            lot.index,
+            lot.generation,
+        );
+        self.exec(bank, ix, &[&caller.kp]).await
     }
 
     pub async fn redeem(
@@ -1020,21 +1022,8 @@ impl TestMarket {
         caller: &TestUser,
         lot: LotRef,
     ) -> Result<(), TxError> {
-        let a = softliq::accounts::AuctionSettle {
-            caller: caller.key(),
-            market: self.market,
-            lot_book: self.lot_book,
-            insurance_vault: self.insurance_vault,
-            debt_vault: self.debt_vault,
-            debt_mint: self.debt_mint,
-            vault_auth: self.vault_auth,
-            debt_token_program: self.debt_program,
-        };
-        let d = softliq::instruction::AuctionSettle {
-            lot_index: lot.index,
-            lot_generation: lot.generation,
-        };
-        self.exec(bank, ix(a, d), &[&caller.kp]).await
+        let ix = client::settle_ix(&self.keys(), &caller.key(), lot.index, lot.generation);
+        self.exec(bank, ix, &[&caller.kp]).await
     }
 
     // ---- insurance ----
@@ -1143,13 +1132,7 @@ pub async fn shares_at(bank: &mut Bank, account: &Pubkey) -> u64 {
         .unwrap_or(0)
 }
 
-pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction {
-        program_id: softliq::ID,
-        accounts: accounts.to_account_metas(None),
-        data: data.data(),
-    }
-}
+pub use softliq::client::ix;
 
 fn rand_u64() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -9,6 +9,8 @@ use anchor_lang::prelude::*;
 #[cfg(all(target_os = "solana", feature = "sbf-registry-toolchain"))]
 use solana_compiler_builtins as _;
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod engine;
 pub mod error;
 pub mod events;

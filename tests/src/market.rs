@@ -875,6 +875,27 @@ impl TestMarket {
 
     // ---- keeper ----
 
+    /// `n` positions of 1 SOL owing 89.90 USDC in `slab`, then the price at
+    /// 94: each is below maintenance and a crank of all of them liquidates
+    /// every one (the crank-size tests, native and in the VM).
+    pub async fn open_crankable(
+        &mut self,
+        bank: &mut Bank,
+        trader: &TestUser,
+        slab: Pubkey,
+        n: usize,
+    ) -> Vec<PosRef> {
+        let mut ps = Vec::with_capacity(n);
+        for _ in 0..n {
+            ps.push(
+                self.open_levered(bank, trader, slab, 1_000_000_000, 89_900_000)
+                    .await,
+            );
+        }
+        self.set_price(bank, 94.0).await;
+        ps
+    }
+
     /// Every address the permissionless instructions name (`softliq::client`).
     pub fn keys(&self) -> MarketKeys {
         MarketKeys {
@@ -1171,4 +1192,13 @@ pub async fn funded_on(mut bank: Bank, cfg: MarketConfig) -> Funded {
         keeper,
         trader,
     }
+}
+
+/// Bytes of a transaction holding `ix` alone, paid by the bank's payer.
+pub fn tx_size(bank: &Bank, ix: &Instruction) -> usize {
+    let tx = solana_transaction::Transaction::new_with_payer(
+        std::slice::from_ref(ix),
+        Some(&bank.payer()),
+    );
+    bincode::serialize(&tx).expect("transaction").len()
 }

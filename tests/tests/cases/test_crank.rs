@@ -1,5 +1,5 @@
 use harness::bank::code_of;
-use harness::market::{funded, Funded as Setup, MarketConfig, PosRef};
+use harness::market::{funded, tx_size, Funded as Setup, MarketConfig, PosRef};
 use harness::pyth::{scaled_usd, FeedPrice};
 use harness::tokens::balance;
 use softliq::engine::health::{debt_native, health};
@@ -229,20 +229,9 @@ async fn sixty_four_positions_in_one_crank_transaction() {
         trader,
     } = setup(no_bounds(), 64).await;
     let slab = tm.slabs[0];
-    let mut ps = vec![];
-    for _ in 0..64 {
-        ps.push(
-            tm.open_levered(&mut bank, &trader, slab, 1_000_000_000, 89_900_000)
-                .await,
-        );
-    }
-    tm.set_price(&mut bank, 94.0).await;
+    let ps = tm.open_crankable(&mut bank, &trader, slab, 64).await;
     let ix = tm.crank_ix(&keeper, slab, refs(&ps));
-    let tx = solana_transaction::Transaction::new_with_payer(
-        std::slice::from_ref(&ix),
-        Some(&bank.payer()),
-    );
-    let size = bincode::serialize(&tx).unwrap().len();
+    let size = tx_size(&bank, &ix);
     println!("crank transaction with 64 entries: {size} bytes (limit 1232)");
     assert!(size <= 1232, "{size} bytes");
     tm.exec(&mut bank, ix, &[&keeper.kp]).await.unwrap();

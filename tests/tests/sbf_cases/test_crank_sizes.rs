@@ -1,7 +1,7 @@
 //! The crank in the VM at 1, 8, 32 and its maximum entries: every entry is
 //! liquidated, and the transaction fits the packet, the compute budget and
 //! the log limit.
-use harness::market::{funded_on, Funded, MarketConfig, PosRef};
+use harness::market::{funded_on, tx_size, Funded, MarketConfig, PosRef};
 use softliq::engine::params::MAX_POSITIONS_PER_CRANK;
 use softliq::state::MarketParams;
 
@@ -41,20 +41,9 @@ async fn crank_n(n: usize) -> u64 {
     )
     .await;
     let slab = tm.slabs[0];
-    let mut ps = vec![];
-    for _ in 0..n {
-        ps.push(
-            tm.open_levered(&mut bank, &trader, slab, 1_000_000_000, 89_900_000)
-                .await,
-        );
-    }
-    tm.set_price(&mut bank, 94.0).await;
+    let ps = tm.open_crankable(&mut bank, &trader, slab, n).await;
     let ix = tm.crank_ix(&keeper, slab, refs(&ps));
-    let tx = solana_transaction::Transaction::new_with_payer(
-        std::slice::from_ref(&ix),
-        Some(&bank.payer()),
-    );
-    let size = bincode::serialize(&tx).unwrap().len();
+    let size = tx_size(&bank, &ix);
     tm.exec(&mut bank, ix, &[&keeper.kp]).await.unwrap();
     let cu = record(
         &bank,

@@ -13,14 +13,9 @@
 import type { MarketParamsState, MarketState, PositionEntry, RiskStateState } from './decode';
 import { effectiveMargins } from './params';
 
-export const PRICE_SCALE = 1_000_000_000_000n;
-export const BPS = 10_000n;
-export const BORROW_INDEX_SCALE = 1_000_000_000_000_000n;
-export const SLOTS_PER_YEAR = 78_840_000n;
+import { BPS, BORROW_INDEX_SCALE, PRICE_SCALE, SLOTS_PER_YEAR, U128_MAX, U64_MAX } from './constants';
 
-/** Largest u64 and u128: the bounds the program's checked math enforces. */
-export const U64_MAX = (1n << 64n) - 1n;
-export const U128_MAX = (1n << 128n) - 1n;
+export { BPS, BORROW_INDEX_SCALE, PRICE_SCALE, SLOTS_PER_YEAR, U128_MAX, U64_MAX };
 const I128_MIN = -(1n << 127n);
 const I128_MAX = (1n << 127n) - 1n;
 

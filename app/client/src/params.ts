@@ -8,6 +8,7 @@
  * every parameter against its hard bounds at `initialize_market` / `update_params` /
  * `set_risk_params` (`engine::params::validate`, `engine::risk::validate`).
  */
+import { BPS, U64_MAX } from './constants';
 import type { MarketParams, RiskParams, RiskState } from './generated';
 
 /** `MarketParams::default_soft()`: the soft-liquidation defaults. */
@@ -93,9 +94,7 @@ export function staticDefaultRiskParams(): RiskParams {
 
 // ---- The parameters in force (engine/risk.rs `effective`) ----
 
-const BPS = 10_000n; // math::BPS
 const TARGET_CLOSE_ALL = BPS; // engine::params::TARGET_CLOSE_ALL
-const U64_MAX = (1n << 64n) - 1n;
 
 /** `u64::checked_add`. */
 function addU64(a: bigint, b: bigint): bigint | null {

@@ -9,17 +9,17 @@ use solana_instruction::Instruction;
 /// Most compute units one transaction may use.
 pub const MAX_TX_CU: u32 = 1_400_000;
 /// What a crank costs before its entries: accounts, oracle, accrual, budget,
-/// the keeper's pay transfer and the event header (measured: 23,170 CU for
+/// the keeper's pay transfer and the event header (measured: 23,177 CU for
 /// one liquidating entry − one entry).
 pub const CRANK_BASE_CU: u32 = 18_100;
-/// What each liquidated entry adds (measured: (344,846 − 23,170) / 63 for
+/// What each liquidated entry adds (measured: (345,058 − 23,177) / 63 for
 /// 64 entries against 1). A skipped entry costs less.
 pub const CRANK_PER_ENTRY_CU: u32 = 5_110;
 /// `refresh_risk` (measured 2,517).
 pub const REFRESH_RISK_CU: u32 = 2_600;
-/// `auction_take` (measured 31,027 partial, 31,023 whole).
+/// `auction_take` (measured 31,043 partial, 31,039 whole).
 pub const TAKE_CU: u32 = 31_100;
-/// `auction_reset` (measured 24,915).
+/// `auction_reset` (measured 24,920).
 pub const RESET_CU: u32 = 25_000;
 /// `auction_settle` (measured 15,306).
 pub const SETTLE_CU: u32 = 15_400;

@@ -32,7 +32,7 @@ import {
     type PositionSlabState,
 } from '@softliq/client';
 
-import { elapsedSince, quote } from './auction';
+import { elapsedSince, isHeld, quote } from './auction';
 
 /** Default warning distance: a position is flagged when a price drop of less than this (bps) makes it liquidatable. */
 export const DEFAULT_WARN_BPS = 500n;
@@ -85,6 +85,8 @@ export interface LotRow {
     /** Auction price relative to the oracle, bps. */
     vsOracleBps: bigint | null;
     needsReset: boolean | null;
+    /** Seized insolvent, first round: priced at least at its debt price (docs/auction-hold.md). */
+    held: boolean;
 }
 
 export interface MarketSummary {
@@ -173,6 +175,7 @@ export function lotRow(inputs: Pick<MarketInputs, 'market' | 'price' | 'slot' | 
         lotCost: auctionPrice === null ? null : valueOf(entry.collateralNative, auctionPrice, 'up'),
         vsOracleBps: auctionPrice === null || inputs.price === 0n ? null : mulDiv(auctionPrice, BPS, inputs.price, 'down'),
         needsReset: q === null ? null : q.needsReset,
+        held: isHeld(p, entry),
     };
 }
 

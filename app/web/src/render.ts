@@ -304,7 +304,7 @@ export function renderLots(view: MarketView): HTMLElement {
                 num(orDash(l.lotCost, f.quote), l.lotCost, 'lot-cost'),
                 num(f.quote(l.entry.proceedsNative), l.entry.proceedsNative, 'proceeds'),
                 num(String(l.entry.resets), undefined, 'resets'),
-                h('td', { class: 'status' }, l.needsReset === null ? '—' : l.needsReset ? 'needs reset' : 'live'),
+                h('td', { class: 'status' }, l.needsReset === null ? '—' : l.needsReset ? 'needs reset' : l.held ? 'held at its debt price' : 'live'),
             ),
         );
     }

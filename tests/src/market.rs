@@ -942,29 +942,23 @@ impl TestMarket {
 
     // ---- auction ----
 
+    /// The taker's accounts of a take (`softliq::client::Taker`).
+    pub fn taker(&self, taker: &TestUser) -> client::Taker {
+        client::Taker {
+            taker: taker.key(),
+            taker_debt: taker.debt,
+            taker_collateral: taker.collateral,
+        }
+    }
+
+    /// `auction_take`'s accounts (`softliq::client::take_accounts`).
     pub fn take_accounts(
         &self,
         taker: &TestUser,
         slab: Option<Pubkey>,
         owner_collateral: Option<Pubkey>,
     ) -> softliq::accounts::AuctionTake {
-        softliq::accounts::AuctionTake {
-            taker: taker.key(),
-            market: self.market,
-            lot_book: self.lot_book,
-            taker_debt: taker.debt,
-            taker_collateral: taker.collateral,
-            collateral_vault: self.collateral_vault,
-            debt_vault: self.debt_vault,
-            insurance_vault: self.insurance_vault,
-            collateral_mint: self.collateral_mint,
-            debt_mint: self.debt_mint,
-            vault_auth: self.vault_auth,
-            collateral_token_program: self.collateral_program,
-            debt_token_program: self.debt_program,
-            slab,
-            owner_collateral,
-        }
+        client::take_accounts(&self.keys(), &self.taker(taker), slab, owner_collateral)
     }
 
     pub async fn take(
@@ -977,14 +971,9 @@ impl TestMarket {
     ) -> Result<(), TxError> {
         let l = self.lot(bank, lot).await;
         let slab = (l.flags & LOT_IN_USE != 0).then_some(l.slab);
-        let t = client::Taker {
-            taker: taker.key(),
-            taker_debt: taker.debt,
-            taker_collateral: taker.collateral,
-        };
         let ix = client::take_ix(
             &self.keys(),
-            &t,
+            &self.taker(taker),
             lot.index,
             lot.generation,
             max_collateral,
@@ -1196,9 +1185,5 @@ pub async fn funded_on(mut bank: Bank, cfg: MarketConfig) -> Funded {
 
 /// Bytes of a transaction holding `ix` alone, paid by the bank's payer.
 pub fn tx_size(bank: &Bank, ix: &Instruction) -> usize {
-    let tx = solana_transaction::Transaction::new_with_payer(
-        std::slice::from_ref(ix),
-        Some(&bank.payer()),
-    );
-    bincode::serialize(&tx).expect("transaction").len()
+    client::tx_size(std::slice::from_ref(ix), &bank.payer())
 }

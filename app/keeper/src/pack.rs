@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use anchor_lang::prelude::Pubkey;
 use softliq::instructions::PositionRef;
 use solana_instruction::Instruction;
-use solana_transaction::Transaction;
 
 use crate::ixs::{crank_ix, MarketKeys};
 use crate::scan::Candidate;
@@ -88,10 +87,7 @@ pub fn pack_cranks(
 }
 
 /// Serialized (wire) size of a legacy transaction of `ixs` paid by `payer`.
-pub fn tx_size(ixs: &[Instruction], payer: &Pubkey) -> usize {
-    let tx = Transaction::new_with_payer(ixs, Some(payer));
-    bincode::serialized_size(&tx).expect("a transaction always serializes") as usize
-}
+pub use softliq::client::tx_size;
 
 /// Distinct placeholder keys for size measurement (the worst case: no key shared).
 pub(crate) fn sizing_keys() -> (MarketKeys, Pubkey, Pubkey, Pubkey) {
@@ -138,6 +134,7 @@ pub fn crank_tx_size_with(entries: usize, prefix: &[Instruction]) -> usize {
 mod tests {
     use super::*;
     use crate::cu::{budget_ixs, crank_cu_limit};
+    use solana_transaction::Transaction;
 
     fn cand(slab: Pubkey, index: u32, h: i128) -> Candidate {
         Candidate {

@@ -71,6 +71,12 @@ pub fn ata(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
     )
 }
 
+/// Serialized (wire) size of a legacy transaction of `ixs` paid by `payer`.
+pub fn tx_size(ixs: &[Instruction], payer: &Pubkey) -> usize {
+    let tx = solana_transaction::Transaction::new_with_payer(ixs, Some(payer));
+    bincode::serialized_size(&tx).expect("a transaction always serializes") as usize
+}
+
 /// The program's instruction with `accounts` and `data`.
 pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction {
@@ -123,21 +129,16 @@ pub struct Taker {
     pub taker_collateral: Pubkey,
 }
 
-/// `auction_take(lot, max_collateral, max_price)`. `slab` is the lot's slab
-/// (surplus goes back to the position); `owner_collateral` the owner's
-/// collateral account, needed only when the position no longer exists.
-#[allow(clippy::too_many_arguments)]
-pub fn take_ix(
+/// The accounts of `auction_take`. `slab` is the lot's slab (surplus goes
+/// back to the position); `owner_collateral` the owner's collateral account,
+/// needed only when the position no longer exists.
+pub fn take_accounts(
     k: &MarketKeys,
     t: &Taker,
-    lot_index: u32,
-    lot_generation: u32,
-    max_collateral: u64,
-    max_price: u64,
     slab: Option<Pubkey>,
     owner_collateral: Option<Pubkey>,
-) -> Instruction {
-    let a = crate::accounts::AuctionTake {
+) -> crate::accounts::AuctionTake {
+    crate::accounts::AuctionTake {
         taker: t.taker,
         market: k.market,
         lot_book: k.lot_book,
@@ -153,9 +154,23 @@ pub fn take_ix(
         debt_token_program: k.debt_program,
         slab,
         owner_collateral,
-    };
+    }
+}
+
+/// `auction_take(lot, max_collateral, max_price)` with [`take_accounts`].
+#[allow(clippy::too_many_arguments)]
+pub fn take_ix(
+    k: &MarketKeys,
+    t: &Taker,
+    lot_index: u32,
+    lot_generation: u32,
+    max_collateral: u64,
+    max_price: u64,
+    slab: Option<Pubkey>,
+    owner_collateral: Option<Pubkey>,
+) -> Instruction {
     ix(
-        a,
+        take_accounts(k, t, slab, owner_collateral),
         crate::instruction::AuctionTake {
             lot_index,
             lot_generation,

@@ -253,8 +253,10 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                         };
                         let p = tm.market_state(&mut bank).await.params;
                         let slot = bank.slot().await;
+                        // Held and within its hold: the quote does not ask for a reset.
                         let held = softliq::engine::auction::is_held(&p, lot)
-                            && slot.saturating_sub(lot.start_slot) <= p.auction_hold_slots;
+                            && softliq::engine::auction::quote(&p, lot, slot)
+                                .is_some_and(|q| !q.needs_reset);
                         let want = rng.amount(20_000_000_000);
                         let ok = tm.take(&mut bank, user, *l, want, max_price).await.is_ok();
                         if held {

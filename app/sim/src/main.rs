@@ -100,8 +100,15 @@ fn matrix_main() -> ExitCode {
     };
     let s = matrix::summarize(&m);
     println!(
-        "{} cells: soft <= hard in {}, <= partial in {}; soft/hard bad debt median {:.3}, worst {:.3}; worst impact soft/hard {:.3}; recovery ok in {}",
-        s.cells, s.won_vs_hard, s.won_vs_partial, s.median_vs_hard, s.worst_vs_hard, s.worst_impact_vs_hard, s.recovery_ok
+        "{} cells: soft <= hard in {}, <= partial in {}; soft/hard bad debt median {:.3}, worst {:.3}; worst impact soft/hard {:.3} (own sales {:.3}); recovery ok in {}",
+        s.cells,
+        s.won_vs_hard,
+        s.won_vs_partial,
+        s.median_vs_hard,
+        s.worst_vs_hard,
+        s.worst_impact_vs_hard,
+        s.worst_sale_impact_vs_hard,
+        s.recovery_ok
     );
     println!("matrix wall time: {:.1} s", started.elapsed().as_secs_f64());
     match matrix::write(&cli.out, &m) {

@@ -96,6 +96,13 @@ impl Cell {
         Some(ratio(s, h))
     }
 
+    /// Soft's worst own price impact ÷ hard's (`max_sale_impact_bps`).
+    pub fn sale_impact_ratio(&self) -> Option<f64> {
+        let s = self.metric("soft", |m| m.max_sale_impact_bps)?;
+        let h = self.metric("hard", |m| m.max_sale_impact_bps)?;
+        Some(ratio(s, h))
+    }
+
     /// A label for tables and the chart.
     pub fn label(&self) -> String {
         format!("{} s{} b{}", self.scenario, self.seed, self.book_to_depth)
@@ -234,6 +241,8 @@ pub struct Summary {
     pub median_vs_hard: f64,
     pub worst_vs_hard: f64,
     pub worst_impact_vs_hard: f64,
+    /// The same for the runs' own price impact (`max_sale_impact_bps`).
+    pub worst_sale_impact_vs_hard: f64,
     /// Cells where soft's recovery ≥ 0.95 and ≥ hard's.
     pub recovery_ok: usize,
 }
@@ -281,6 +290,11 @@ pub fn summarize(m: &Matrix) -> Summary {
             .iter()
             .filter_map(Cell::impact_ratio)
             .fold(f64::NAN, f64::max),
+        worst_sale_impact_vs_hard: m
+            .cells
+            .iter()
+            .filter_map(Cell::sale_impact_ratio)
+            .fold(f64::NAN, f64::max),
         recovery_ok,
     }
 }
@@ -303,7 +317,7 @@ pub fn markdown(m: &Matrix) -> String {
     let mut md = String::from("# softliq scenario matrix\n\n");
     md.push_str(&format!(
         "{} cells. Soft's total bad debt (realised + latent) ≤ hard's in {} cells, ≤ partial's in {}. \
-         Soft ÷ hard bad debt: median {}, worst {}. Worst price impact soft ÷ hard: {}. \
+         Soft ÷ hard bad debt: median {}, worst {}. Worst price impact soft ÷ hard: {} (own sales only: {}). \
          Soft recovery ≥ 95% and ≥ hard's in {} cells.\n\n![soft ÷ hard](matrix.svg)\n\n",
         s.cells,
         s.won_vs_hard,
@@ -311,15 +325,19 @@ pub fn markdown(m: &Matrix) -> String {
         ratio_text(s.median_vs_hard),
         ratio_text(s.worst_vs_hard),
         ratio_text(s.worst_impact_vs_hard),
+        ratio_text(s.worst_sale_impact_vs_hard),
         s.recovery_ok
     ));
     let runs = ["soft", "hard", "partial", "none", "dynamic"];
-    let metrics: [(&str, MetricText); 6] = [
+    let metrics: [(&str, MetricText); 7] = [
         ("bad_debt", |r| format::quote(r.bad_debt)),
         ("latent_bad_debt", |r| format::quote(r.latent_bad_debt)),
         ("recovery_rate", |r| format::rate(r.recovery_rate)),
         ("max_price_impact_bps", |r| {
             format::bps(r.max_price_impact_bps)
+        }),
+        ("max_sale_impact_bps", |r| {
+            format::bps(r.max_sale_impact_bps)
         }),
         ("borrower_loss_rate", |r| format::rate(r.borrower_loss_rate)),
         ("positions_liquidated", |r| {
@@ -342,6 +360,7 @@ pub fn markdown(m: &Matrix) -> String {
             let ratio = match name {
                 "bad_debt" => c.bad_debt_ratio("hard").map(ratio_text),
                 "max_price_impact_bps" => c.impact_ratio().map(ratio_text),
+                "max_sale_impact_bps" => c.sale_impact_ratio().map(ratio_text),
                 _ => None,
             };
             md.push_str(&format!(" {} |\n", ratio.unwrap_or_default()));
@@ -436,6 +455,7 @@ mod tests {
             bad_debt,
             recovery_rate: recovery,
             max_price_impact_bps: impact,
+            max_sale_impact_bps: impact / 2.0,
             ..Default::default()
         }
     }
@@ -470,6 +490,7 @@ mod tests {
         assert_eq!(s.median_vs_hard, 1.0, "ratios 0.1, 1, 2");
         assert_eq!(s.worst_vs_hard, 2.0);
         assert_eq!(s.worst_impact_vs_hard, 0.25);
+        assert_eq!(s.worst_sale_impact_vs_hard, 0.25);
         assert_eq!(s.recovery_ok, 3);
         let json = serde_json::to_value(&m).unwrap();
         assert!(json["cells"][0]["runs"]["soft"]["bad_debt"].is_number());

@@ -215,6 +215,7 @@ pub async fn run(
         liquidated_notional: s.liquidated_notional as f64 / 1e6,
         max_slot_liquidated_notional: s.max_slot_notional as f64 / 1e6,
         max_price_impact_bps: s.max_impact_bps,
+        max_sale_impact_bps: s.max_sale_impact_bps,
         borrower_loss_rate: ratio(s.loss, s.loss_base),
         positions_liquidated: world.liquidated.len() as u64,
         positions_fully_closed: fully_closed,

@@ -30,6 +30,8 @@ impl World<'_> {
             .stats
             .max_impact_bps
             .max(self.amm.price_impact_bps(fundamental));
+        let sale_impact_bps = (self.shadow.price() - self.amm.price()).abs() / fundamental * 1e4;
+        self.stats.max_sale_impact_bps = self.stats.max_sale_impact_bps.max(sale_impact_bps);
 
         let market = self.tm.market_state(&mut self.bank).await;
         let (latent, _) = self.latent_and_closed(fundamental, &market).await;

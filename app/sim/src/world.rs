@@ -55,6 +55,9 @@ pub struct Stats {
     pub loss: f64,
     pub loss_base: f64,
     pub max_impact_bps: f64,
+    /// Worst end-of-slot gap between the external market and the same market
+    /// without this run's sales ([`World::shadow`]), in bps of the fundamental.
+    pub max_sale_impact_bps: f64,
     pub max_open_lots: usize,
 }
 
@@ -81,6 +84,9 @@ pub struct World<'a> {
     /// The run's dynamic-risk parameters (as the market was created with).
     pub risk: RiskParams,
     pub amm: Amm,
+    /// The same external market with arbitrage only, no sales: the
+    /// counterfactual the run's own price impact is measured against.
+    pub shadow: Amm,
     /// The price last published (for the sample; the keepers read the
     /// oracle account itself).
     pub oracle_price: f64,
@@ -220,6 +226,7 @@ impl<'a> World<'a> {
             bidder,
             params,
             risk,
+            shadow: amm.clone(),
             amm,
             oracle_price: start_price,
             usable_price: None,
@@ -301,6 +308,9 @@ impl<'a> World<'a> {
         fundamental: f64,
     ) -> Result<(), SimError> {
         self.amm
+            .arbitrage_toward(fundamental, self.config.arb_strength)
+            .map_err(|e| self.market_err(e))?;
+        self.shadow
             .arbitrage_toward(fundamental, self.config.arb_strength)
             .map_err(|e| self.market_err(e))?;
         if self.config.path.oracle_live(t) {

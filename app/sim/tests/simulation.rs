@@ -101,6 +101,11 @@ fn soft_bad_debt_at_most_hard_on_a_small_crash() {
     );
     assert!(soft.bad_debt < none.bad_debt);
     assert!(soft.max_price_impact_bps < hard.max_price_impact_bps);
+    // The run's own impact: none sells nothing, so its market is the
+    // arbitrage-only one; the sellers' own impact is positive, soft's below hard's.
+    assert_eq!(none.max_sale_impact_bps, 0.0);
+    assert!(soft.max_sale_impact_bps > 0.0);
+    assert!(soft.max_sale_impact_bps < hard.max_sale_impact_bps);
     // The dynamic run (issue 9) is reported beside the others.
     let names: Vec<&str> = out.report.runs.keys().map(String::as_str).collect();
     assert_eq!(names, ["dynamic", "hard", "none", "partial", "soft"]);

@@ -38,7 +38,9 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
          auction proceeds ÷ oracle value at seizure of the collateral sold; `borrower_loss_rate` = \
          (value at seizure of collateral not returned − debt moved off the position) ÷ value at seizure, \
          over closed lots; `max_price_impact_bps` = worst end-of-slot gap between the external market \
-         and the fundamental path; `recovery_rate` and `borrower_loss_rate` are 0 when nothing was sold.",
+         and the fundamental path (arbitrage lag included); `max_sale_impact_bps` = worst end-of-slot gap \
+         between the external market and the same market without the run's sales (arbitrage only), \
+         the run's own price impact; `recovery_rate` and `borrower_loss_rate` are 0 when nothing was sold.",
         count(book.positions.len() as u64),
         book.slabs,
         quote(book.collateral_value),

@@ -41,6 +41,10 @@ pub struct RunMetrics {
     pub max_slot_liquidated_notional: f64,
     /// Worst gap between the external market price and the fundamental path.
     pub max_price_impact_bps: f64,
+    /// Worst gap between the external market and the same market without
+    /// the run's sales (arbitrage only): the run's own price impact, without
+    /// the arbitrage lag that `max_price_impact_bps` also holds.
+    pub max_sale_impact_bps: f64,
     /// Penalty plus auction discount ÷ oracle value of the collateral at
     /// seizure, over liquidated owners.
     pub borrower_loss_rate: f64,
@@ -274,7 +278,7 @@ pub fn display_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 type Formatter = fn(&RunMetrics) -> String;
 
 /// Every field of [`RunMetrics`], with how to show it.
-const METRIC_ROWS: [(&str, Formatter); 13] = [
+const METRIC_ROWS: [(&str, Formatter); 14] = [
     ("bad_debt", |m| format::quote(m.bad_debt)),
     ("realised_bad_debt", |m| format::quote(m.realised_bad_debt)),
     ("latent_bad_debt", |m| format::quote(m.latent_bad_debt)),
@@ -289,6 +293,9 @@ const METRIC_ROWS: [(&str, Formatter); 13] = [
     }),
     ("max_price_impact_bps", |m| {
         format::bps(m.max_price_impact_bps)
+    }),
+    ("max_sale_impact_bps", |m| {
+        format::bps(m.max_sale_impact_bps)
     }),
     ("borrower_loss_rate", |m| format::rate(m.borrower_loss_rate)),
     ("positions_liquidated", |m| {

@@ -2,7 +2,7 @@
 use super::*;
 use serde_json::Value;
 
-const METRIC_KEYS: [&str; 13] = [
+const METRIC_KEYS: [&str; 14] = [
     "bad_debt",
     "realised_bad_debt",
     "latent_bad_debt",
@@ -12,6 +12,7 @@ const METRIC_KEYS: [&str; 13] = [
     "liquidated_notional",
     "max_slot_liquidated_notional",
     "max_price_impact_bps",
+    "max_sale_impact_bps",
     "borrower_loss_rate",
     "positions_liquidated",
     "positions_fully_closed",
@@ -30,6 +31,7 @@ fn metrics(seed: f64) -> RunMetrics {
         liquidated_notional: 2_500_000.0 * seed,
         max_slot_liquidated_notional: 80_000.0 * seed,
         max_price_impact_bps: 12.5 * seed,
+        max_sale_impact_bps: 7.5 * seed,
         borrower_loss_rate: 0.01 * seed,
         positions_liquidated: 100 * seed as u64,
         positions_fully_closed: 10 * seed as u64,

@@ -34,7 +34,9 @@ export const FIELD_SIZE = {
     bytes2: 2,
     /** `[u64; 4]` (`RiskParams.reserved`) */
     u64x4: 32,
-    /** `[u64; 8]` (`BookHeader.reserved`, `Market.reserved`) */
+    /** `[u64; 6]` (`Market.reserved`) */
+    u64x6: 48,
+    /** `[u64; 8]` (`BookHeader.reserved`) */
     u64x8: 64,
     /** `[u64; 16]` */
     u64x16: 128,
@@ -60,6 +62,7 @@ const FIELD_ALIGN: Record<FieldType, number> = {
     bytes32: 1,
     bytes2: 1,
     u64x4: 8,
+    u64x6: 8,
     u64x8: 8,
     u64x16: 8,
     params: 8,
@@ -229,7 +232,9 @@ export const MARKET = structLayout('Market', [
     ['budgetLevelNative', 'u64'],
     ['budgetBoundSlot', 'u64'],
     ['urgentUsedNotionalNative', 'u64'],
-    ['reserved', 'u64x8'],
+    ['lastTakeSlot', 'u64'],
+    ['fastFallUntilSlot', 'u64'],
+    ['reserved', 'u64x6'],
     ['pendingParams', 'params'],
     ['bands', 'bands'],
 ] as const);

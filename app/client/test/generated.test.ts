@@ -56,11 +56,11 @@ describe('idl/softliq.json lists what the program declares', () => {
             programErrors().map((e, i) => ({ code: 6000 + i, name: e.name, msg: e.msg })),
         );
     });
-    test('counts: 21 instructions, 5 accounts, 18 events, 64 errors (6000–6063)', () => {
+    test('counts: 21 instructions, 5 accounts, 19 events, 64 errors (6000–6063)', () => {
         // Pinned so that a change of the program's surface is a visible, reviewed change here.
         assert.equal(idl.instructions.length, 21);
         assert.equal(idl.accounts.length, 5);
-        assert.equal(idl.events.length, 18);
+        assert.equal(idl.events.length, 19);
         assert.equal(idl.errors.length, 64);
         assert.equal(idl.errors.at(-1)?.code, 6063);
     });
@@ -84,7 +84,7 @@ describe('idl/softliq.json lists what the program declares', () => {
         assert.deepStrictEqual(ix('refresh_risk')?.args, []);
         const initArgs = idl.types.find(t => t.name === 'InitializeMarketArgs')?.type.fields?.map(f => f.name);
         assert.deepStrictEqual(initArgs, ['params', 'oracle_kind', 'oracle_feed_id', 'inverted', 'lot_capacity', 'risk']);
-        for (const name of ['RiskUpdated', 'RiskParamsUpdated']) assert.ok(idl.events.some(e => e.name === name), name);
+        for (const name of ['RiskUpdated', 'RiskParamsUpdated', 'FastFallObserved']) assert.ok(idl.events.some(e => e.name === name), name);
         assert.deepStrictEqual(
             idl.errors.filter(e => e.code >= 6055 && e.code <= 6058).map(e => [e.code, e.name]),
             [

@@ -155,7 +155,9 @@ export function randomMarketArgs(rng: Rng): MarketArgs {
         budgetLevelNative: rng.value(),
         budgetBoundSlot: rng.value(),
         urgentUsedNotionalNative: rng.value(),
-        reserved: Array.from({ length: 8 }, () => rng.value()),
+        lastTakeSlot: rng.value(),
+        fastFallUntilSlot: rng.value(),
+        reserved: Array.from({ length: 6 }, () => rng.value()),
         pendingParams: randomParams(rng),
         bands: Array.from({ length: 256 }, () => ({ debtShares: rng.value(), collateralNative: rng.value() })),
     };

@@ -195,8 +195,8 @@ pub struct CrankReport {
     pub retries: u32,
     /// Increase of the market's `liquidations` counter over the iteration.
     pub liquidations: u64,
-    /// A `refresh_risk` landed (dynamic markets, when no crank fed this
-    /// slot's price to the volatility estimate).
+    /// A `refresh_risk` landed (`scan::wants_price_every_slot`, when no crank fed
+    /// this slot's price).
     pub risk_refreshed: bool,
     /// Batches not sent because the market's per-slot budget was spent
     /// (`scan::budget_spent`).
@@ -373,10 +373,12 @@ impl Keeper {
     ) -> Result<CrankReport, KeeperError> {
         let (mut report, market, cands) = self.find_candidates(b).await?;
         if cands.is_empty() {
-            // A dynamic market's margins follow the estimate only as prices
-            // reach it: feed this slot's price when no crank will.
+            // A dynamic market's margins and a holding market's fast-fall
+            // detector follow prices only as they reach the market: feed
+            // this slot's price when no crank will.
             let stale = market.risk_state.last_slot < report.slot;
-            if market.risk.vol_enabled == 1 && stale && report.skipped.is_none() {
+            let wanted = scan::wants_price_every_slot(&market.params, &market.risk);
+            if wanted && stale && report.skipped.is_none() {
                 let keys = self.keys(b, &market).await?;
                 let mut tx = self.cfg.prefix(cu::REFRESH_RISK_CU, None);
                 tx.push(ixs::refresh_risk_ix(&keys));

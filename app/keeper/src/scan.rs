@@ -128,6 +128,15 @@ pub fn sort_highest_ltv_first(c: &mut [Candidate]) {
     });
 }
 
+/// Whether the market needs a price every slot, cranks or not: a dynamic
+/// market's volatility estimate (docs/dynamic-risk.md), and a market that
+/// holds lots, whose fast-fall detector compares each slot's price with the
+/// last one (`engine::auction::is_fast_fall`). The keeper sends
+/// `refresh_risk` in a slot no crank feeds.
+pub fn wants_price_every_slot(p: &MarketParams, r: &softliq::state::RiskParams) -> bool {
+    r.vol_enabled == 1 || p.auction_hold_slots > 0
+}
+
 /// The order a keeper cranks candidates in. With a per-slot notional budget
 /// (`max_liq_notional_per_slot != 0`), which positions are served first
 /// decides which ones wait while it binds: highest loan-to-value first

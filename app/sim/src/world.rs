@@ -316,9 +316,11 @@ impl<'a> World<'a> {
         if self.config.path.oracle_live(t) {
             self.oracle_price = self.amm.price();
             self.tm.set_price(&mut self.bank, self.oracle_price).await;
-            // Keepers of a dynamic market feed every slot's price to the
-            // volatility estimate, liquidations or not (`refresh_risk`).
-            if self.kind.keepers() && self.risk.vol_enabled == 1 {
+            // Keepers feed every slot's price to a dynamic market's volatility
+            // estimate and a holding market's fast-fall detector,
+            // liquidations or not (`refresh_risk`).
+            let wanted = softliq_keeper::scan::wants_price_every_slot(&self.params, &self.risk);
+            if self.kind.keepers() && wanted {
                 let refresh = softliq_keeper::ixs::refresh_risk_ix(&self.keys);
                 if let Err(e) = self.bank.send(&[refresh], &[]).await {
                     self.unexpected(slot, "refresh_risk", &e);

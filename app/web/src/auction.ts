@@ -27,6 +27,10 @@ export type AuctionParams = Pick<
 
 /** `state::lot_book::LOT_INSOLVENT`: the lot was seized insolvent. */
 export const LOT_INSOLVENT = 2;
+/** `state::lot_book::LOT_FAST_FALL`: the lot was seized in a fast fall no take preceded. */
+export const LOT_FAST_FALL = 4;
+/** `state::lot_book::LOT_HELD_FLAGS`: either reason for the first-round hold. */
+export const LOT_HELD_FLAGS = LOT_INSOLVENT | LOT_FAST_FALL;
 
 /** The lot fields `quote` reads. */
 export interface QuoteLot {
@@ -93,9 +97,9 @@ export function debtPrice(lot: QuoteLot): bigint | null {
     return p > U64_MAX ? U64_MAX : p;
 }
 
-/** `is_held`: the insolvent-lot hold applies (hold on, seized insolvent, first round). */
+/** `is_held`: the first-round hold applies (hold on, seized insolvent or in a fast fall, first round). */
 export function isHeld(p: AuctionParams, lot: QuoteLot): boolean {
-    return p.auctionHoldSlots > 0n && lot.resets === 0 && (lot.flags & LOT_INSOLVENT) !== 0;
+    return p.auctionHoldSlots > 0n && lot.resets === 0 && (lot.flags & LOT_HELD_FLAGS) !== 0;
 }
 
 /** `quote`: the lot's price and whether it needs a reset at `slot`. */

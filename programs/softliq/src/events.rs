@@ -202,6 +202,19 @@ pub struct InsuranceChanged {
     pub balance_after: u64,
 }
 
+/// A price fell faster than `RiskParams::max_price_move_bps` a slot with no
+/// auction take before it: lots seized until `until_slot` are held at their
+/// debt price for their first round (docs/auction-hold.md, "Fast-fall hold").
+#[event]
+pub struct FastFallObserved {
+    pub market: Pubkey,
+    pub slot: u64,
+    pub price: u64,
+    pub previous_price: u64,
+    pub previous_slot: u64,
+    pub until_slot: u64,
+}
+
 /// The volatility estimate took a new price (at most once per slot).
 #[event]
 pub struct RiskUpdated {

@@ -183,6 +183,7 @@ fn market_fields(m: &Market) -> Value {
         vault_auth_bump, oracle_kind, inverted, collateral_decimals, debt_decimals, paused,
         _padding, risk, risk_state, last_oracle_publish_time, pending_params_slot,
         band_octave_min, budget_level_native, budget_bound_slot, urgent_used_notional_native,
+        last_take_slot, fast_fall_until_slot,
         reserved, pending_params, bands,
     ))
 }
@@ -1473,7 +1474,7 @@ fn auction_json() -> Value {
             start_price: next(200_000_000_000),
             start_slot: 1_000,
             resets: [0, 0, 1][next(3) as usize],
-            flags: LOT_IN_USE | if next(2) == 0 { LOT_INSOLVENT } else { 0 },
+            flags: LOT_IN_USE | [0, LOT_INSOLVENT, LOT_FAST_FALL, LOT_HELD_FLAGS][next(4) as usize],
             ..Lot::default()
         };
         let slot = 1_000 + next(400);

@@ -2,14 +2,16 @@
 //! seized insolvent is not sold below its debt price during its first round,
 //! needs a reset after the hold, and is then an ordinary auction; a solvent
 //! lot on the same market follows the curve; a hold above its bound is
-//! refused and changes nothing.
+//! refused and changes nothing. The fast-fall hold: a lot seized in a fall
+//! faster than the bound is held at its debt price although solvent, a fall
+//! right after a take does not count, and one after a slow fall is not held.
 use harness::bank::{code_of, Bank};
 use harness::market::{funded, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser};
 use harness::tokens::balance;
 use softliq::engine::auction::{debt_price, price_at, quote, start_price};
 use softliq::engine::params::MAX_AUCTION_HOLD_SLOTS;
 use softliq::error::SoftliqError as E;
-use softliq::state::{Lot, MarketParams, LOT_INSOLVENT};
+use softliq::state::{Lot, MarketParams, LOT_FAST_FALL, LOT_INSOLVENT, LOT_IN_USE};
 
 const SCALE: u128 = 1_000_000_000_000;
 /// 85 USDC/SOL, scaled.
@@ -242,4 +244,113 @@ async fn a_hold_above_its_bound_is_refused_and_changes_nothing() {
     let m = tm.market_state(&mut bank).await;
     assert_eq!(m.pending_params.auction_hold_slots, MAX_AUCTION_HOLD_SLOTS);
     assert_eq!(m.params.auction_hold_slots, 300);
+}
+
+/// One position of 10 SOL owing 810 USDC at 100: below maintenance (and
+/// liquidatable) under about 85.26, still solvent at 85.
+async fn one_position() -> (World, PosRef) {
+    let cfg = MarketConfig {
+        params: held(),
+        ..Default::default()
+    };
+    let Funded {
+        mut bank,
+        mut tm,
+        keeper,
+        trader,
+    } = funded(cfg).await;
+    let taker = tm.new_user(&mut bank, 0, 1_000_000_000_000).await;
+    let slab = tm.slabs[0];
+    let pos = tm
+        .open_levered(&mut bank, &trader, slab, 10_000_000_000, 810_000_000)
+        .await;
+    let w = World {
+        bank,
+        tm,
+        keeper,
+        taker,
+    };
+    (w, pos)
+}
+
+#[tokio::test]
+async fn a_lot_seized_in_a_fast_fall_is_held_at_its_debt_price() {
+    let (mut w, pos) = one_position().await;
+    let (bank, tm) = (&mut w.bank, &mut w.tm);
+    let params = tm.market_state(bank).await.params;
+    tm.advance(bank, 1, 100.0).await;
+    tm.refresh_risk(bank).await.unwrap();
+    // −15% in one slot (the bound is 0.5% a slot) and no take before it.
+    let fall_slot = tm.advance(bank, 1, 85.0).await;
+    tm.crank(bank, &w.keeper, &[pos]).await.unwrap();
+    let m = tm.market_state(bank).await;
+    assert_eq!(
+        m.fast_fall_until_slot,
+        fall_slot + params.auction_hold_slots
+    );
+    let lots = tm.open_lots(bank).await;
+    assert_eq!(lots.len(), 1);
+    let (lot_ref, lot) = lots[0];
+    assert_eq!(
+        lot.flags,
+        LOT_IN_USE | LOT_FAST_FALL,
+        "solvent, seized in the fall"
+    );
+    assert!(lot.tab_debt_native < lot.seized_value_native);
+    // 40 slots on, the curve is under the debt price: the quote is the debt price.
+    tm.advance(bank, 40, 85.0).await;
+    let slot = bank.slot().await;
+    let floor = debt_price(&lot).unwrap();
+    let curve = price_at(&params, lot.start_price, slot - lot.start_slot).unwrap();
+    assert!(curve < floor, "curve {curve} floor {floor}");
+    assert_eq!(quote(&params, &lot, slot).unwrap().price, floor);
+    let before = bank.data(&tm.lot_book).await;
+    let market_before = bank.data(&tm.market).await;
+    let e = tm
+        .take(bank, &w.taker, lot_ref, u64::MAX, floor - 1)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), code_of(E::PriceAboveMax));
+    assert_eq!(bank.data(&tm.lot_book).await, before);
+    assert_eq!(bank.data(&tm.market).await, market_before);
+    // At the debt price it sells, and the market records the take.
+    let d0 = balance(bank, &w.taker.debt).await;
+    tm.take(bank, &w.taker, lot_ref, 100_000_000, floor)
+        .await
+        .unwrap();
+    assert_eq!(
+        (d0 - balance(bank, &w.taker.debt).await) as u128,
+        (100_000_000u128 * floor as u128).div_ceil(SCALE)
+    );
+    let m = tm.market_state(bank).await;
+    assert_eq!(m.last_take_slot, slot);
+    // A fall right after a take may be the taker's own resale: it does not
+    // extend the window.
+    tm.advance(bank, 1, 70.0).await;
+    tm.refresh_risk(bank).await.unwrap();
+    assert_eq!(
+        tm.market_state(bank).await.fast_fall_until_slot,
+        fall_slot + params.auction_hold_slots
+    );
+}
+
+#[tokio::test]
+async fn a_lot_seized_after_a_slow_fall_follows_the_curve() {
+    let (mut w, pos) = one_position().await;
+    let (bank, tm) = (&mut w.bank, &mut w.tm);
+    // 100 → 85 at 0.4% a slot, a price every slot: never faster than the bound.
+    let mut price = 100.0f64;
+    while price > 85.0 {
+        price = (price * 0.996).max(85.0);
+        tm.advance(bank, 1, price).await;
+        tm.refresh_risk(bank).await.unwrap();
+    }
+    tm.crank(bank, &w.keeper, &[pos]).await.unwrap();
+    assert_eq!(tm.market_state(bank).await.fast_fall_until_slot, 0);
+    let lots = tm.open_lots(bank).await;
+    assert_eq!(lots.len(), 1);
+    assert_eq!(
+        lots[0].1.flags, LOT_IN_USE,
+        "neither insolvent nor in a fast fall"
+    );
 }

@@ -3,9 +3,9 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
-use crate::engine::{bands, health, interest, risk};
+use crate::engine::{auction, bands, health, interest, risk};
 use crate::error::SoftliqError;
-use crate::events::RiskUpdated;
+use crate::events::{FastFallObserved, RiskUpdated};
 use crate::math;
 use crate::oracle::OraclePrice;
 use crate::state::{
@@ -24,6 +24,7 @@ pub fn observe_price(
     slot: u64,
 ) -> Result<()> {
     market.last_oracle_publish_time = market.last_oracle_publish_time.max(price.publish_time);
+    note_fast_fall(market, key, price, slot);
     let Some(next) = risk::observe(&market.risk, &market.risk_state, price.price, slot) else {
         return Ok(());
     };
@@ -38,6 +39,38 @@ pub fn observe_price(
         maint_addon_bps: next.maint_addon_bps,
     });
     Ok(())
+}
+
+/// Starts (or extends) the fast-fall hold window when this slot's first
+/// price fell faster than the risk parameters' largest per-slot move since
+/// the estimator's last price, with no auction take in the crank-gap window
+/// before it (`engine::auction::is_fast_fall`). Lots seized until
+/// `fast_fall_until_slot` are held like insolvent ones. Only when the market
+/// holds lots (`auction_hold_slots > 0`).
+fn note_fast_fall(market: &mut Market, key: &Pubkey, price: &OraclePrice, slot: u64) {
+    let hold_slots = market.params.auction_hold_slots;
+    let prev = (market.risk_state.last_price, market.risk_state.last_slot);
+    let fast = hold_slots > 0
+        && auction::is_fast_fall(
+            prev,
+            (price.price, slot),
+            market.last_take_slot,
+            market.risk.max_price_move_bps,
+            market.risk.max_crank_gap_slots,
+        );
+    if !fast {
+        return;
+    }
+    let until_slot = slot.saturating_add(hold_slots);
+    market.fast_fall_until_slot = market.fast_fall_until_slot.max(until_slot);
+    emit!(FastFallObserved {
+        market: *key,
+        slot,
+        price: price.price,
+        previous_price: prev.0,
+        previous_slot: prev.1,
+        until_slot: market.fast_fall_until_slot,
+    });
 }
 
 /// The parameters in force: margins with their volatility add-ons, the

@@ -7,6 +7,11 @@ pub const LOT_IN_USE: u32 = 1;
 /// The lot was seized insolvent: its debt tab above the oracle value of its
 /// collateral at seizure (`engine::auction::is_held`).
 pub const LOT_INSOLVENT: u32 = 2;
+/// The lot was seized during a fast fall the market's own sales did not cause
+/// (`Market::fast_fall_until_slot`, `engine::auction::is_fast_fall`).
+pub const LOT_FAST_FALL: u32 = 4;
+/// Either reason for the first-round hold (`engine::auction::is_held`).
+pub const LOT_HELD_FLAGS: u32 = LOT_INSOLVENT | LOT_FAST_FALL;
 
 /// The lot book account of a market: header, then `capacity` lots.
 #[account(zero_copy)]

@@ -92,7 +92,13 @@ pub struct Market {
     pub budget_bound_slot: u64,
     /// Urgent-tier notional used in `budget_slot`.
     pub urgent_used_notional_native: u64,
-    pub reserved: [u64; 8],
+    /// Last slot in which an auction take sold collateral (`auction_take`).
+    pub last_take_slot: u64,
+    /// Lots seized up to this slot are held like insolvent ones: set by a
+    /// fast fall that no take preceded (`engine::auction::is_fast_fall`;
+    /// docs/auction-hold.md, "Fast-fall hold").
+    pub fast_fall_until_slot: u64,
+    pub reserved: [u64; 6],
     /// Parameters announced by `update_params`, applied by a later update
     /// with the same values after `PARAMS_NOTICE_SLOTS` (`engine::params::plan_update`).
     pub pending_params: MarketParams,

@@ -139,6 +139,14 @@ export type Market = {
   budgetBoundSlot: bigint;
   /** Urgent-tier notional used in `budget_slot`. */
   urgentUsedNotionalNative: bigint;
+  /** Last slot in which an auction take sold collateral (`auction_take`). */
+  lastTakeSlot: bigint;
+  /**
+   * Lots seized up to this slot are held like insolvent ones: set by a
+   * fast fall that no take preceded (`engine::auction::is_fast_fall`;
+   * docs/auction-hold.md, "Fast-fall hold").
+   */
+  fastFallUntilSlot: bigint;
   reserved: Array<bigint>;
   /**
    * Parameters announced by `update_params`, applied by a later update
@@ -221,6 +229,14 @@ export type MarketArgs = {
   budgetBoundSlot: number | bigint;
   /** Urgent-tier notional used in `budget_slot`. */
   urgentUsedNotionalNative: number | bigint;
+  /** Last slot in which an auction take sold collateral (`auction_take`). */
+  lastTakeSlot: number | bigint;
+  /**
+   * Lots seized up to this slot are held like insolvent ones: set by a
+   * fast fall that no take preceded (`engine::auction::is_fast_fall`;
+   * docs/auction-hold.md, "Fast-fall hold").
+   */
+  fastFallUntilSlot: number | bigint;
   reserved: Array<number | bigint>;
   /**
    * Parameters announced by `update_params`, applied by a later update
@@ -286,7 +302,9 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["budgetLevelNative", getU64Encoder()],
       ["budgetBoundSlot", getU64Encoder()],
       ["urgentUsedNotionalNative", getU64Encoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 8 })],
+      ["lastTakeSlot", getU64Encoder()],
+      ["fastFallUntilSlot", getU64Encoder()],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 6 })],
       ["pendingParams", getMarketParamsEncoder()],
       ["bands", getArrayEncoder(getBandEncoder(), { size: 256 })],
     ]),
@@ -345,7 +363,9 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["budgetLevelNative", getU64Decoder()],
     ["budgetBoundSlot", getU64Decoder()],
     ["urgentUsedNotionalNative", getU64Decoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 8 })],
+    ["lastTakeSlot", getU64Decoder()],
+    ["fastFallUntilSlot", getU64Decoder()],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 6 })],
     ["pendingParams", getMarketParamsDecoder()],
     ["bands", getArrayDecoder(getBandDecoder(), { size: 256 })],
   ]);

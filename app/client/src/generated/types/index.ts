@@ -9,6 +9,7 @@
 export * from "./band";
 export * from "./bookHeader";
 export * from "./crankCompleted";
+export * from "./fastFallObserved";
 export * from "./insuranceChanged";
 export * from "./liquidation";
 export * from "./lotBookFull";

@@ -1,7 +1,7 @@
 //! Dutch-auction pricing and takes (pure, integer). Prices round up (the
 //! protocol sells); collateral handed to a taker rounds down.
 use crate::math::{mul_div_u128, to_u64, Rounding, BPS, PRICE_SCALE};
-use crate::state::{Lot, MarketParams, LOT_INSOLVENT};
+use crate::state::{Lot, MarketParams, LOT_HELD_FLAGS};
 
 pub const CURVE_LINEAR: u64 = 0;
 pub const CURVE_STEP_EXP: u64 = 1;
@@ -97,12 +97,43 @@ pub fn debt_price(lot: &Lot) -> Option<u64> {
     Some(price.min(u64::MAX as u128) as u64)
 }
 
-/// Whether the insolvent-lot hold applies to `lot`: the market holds
+/// Whether the first-round hold applies to `lot`: the market holds
 /// (`auction_hold_slots > 0`), the lot was seized insolvent (its debt above
-/// the oracle value of its collateral, `LOT_INSOLVENT`) and is in its first
-/// round (never reset).
+/// the oracle value of its collateral, `LOT_INSOLVENT`) or during a fast
+/// fall (`LOT_FAST_FALL`), and is in its first round (never reset).
 pub fn is_held(p: &MarketParams, lot: &Lot) -> bool {
-    p.auction_hold_slots > 0 && lot.resets == 0 && lot.flags & LOT_INSOLVENT != 0
+    p.auction_hold_slots > 0 && lot.resets == 0 && lot.flags & LOT_HELD_FLAGS != 0
+}
+
+/// Whether `price`, observed at `slot`, shows a fast fall that the market's
+/// own sales did not cause: it is below the previous observation
+/// (`prev_price` at `prev_slot`) by at least `max_move_bps` a slot on
+/// average, and no auction take landed in the `quiet_slots` slots before it
+/// (`last_take_slot`, 0 = never; the takes' resales move the external market
+/// the oracle reports). False when there is no previous observation or no
+/// slot between them (docs/auction-hold.md, "Fast-fall hold").
+pub fn is_fast_fall(
+    (prev_price, prev_slot): (u64, u64),
+    (price, slot): (u64, u64),
+    last_take_slot: u64,
+    max_move_bps: u64,
+    quiet_slots: u64,
+) -> bool {
+    let quiet = last_take_slot == 0 || slot.saturating_sub(last_take_slot) > quiet_slots;
+    let Some(dt) = slot.checked_sub(prev_slot).filter(|dt| *dt > 0) else {
+        return false;
+    };
+    let Some(drop) = prev_price.checked_sub(price).filter(|d| *d > 0) else {
+        return false;
+    };
+    if !quiet {
+        return false;
+    }
+    let drop_scaled = u128::from(drop).saturating_mul(u128::from(BPS));
+    let limit = u128::from(prev_price)
+        .saturating_mul(u128::from(max_move_bps))
+        .saturating_mul(u128::from(dt));
+    drop_scaled >= limit
 }
 
 /// The lot's auction at `slot` (docs/auction-hold.md):

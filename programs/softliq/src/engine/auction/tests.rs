@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::math::value_of;
+use crate::state::LOT_INSOLVENT;
 use proptest::prelude::*;
 
 /// 100 USDC/SOL (6 and 9 decimals), scaled by 1e12.
@@ -656,8 +657,79 @@ fn a_held_lot_still_follows_the_curve_when_it_is_above_the_debt_price() {
     assert!(!q.needs_reset, "the cusp does not reset a held lot");
 }
 
+#[test]
+fn a_lot_seized_in_a_fast_fall_is_held_like_an_insolvent_one() {
+    let p = held_params();
+    // Solvent (owes 955 against 1,000 of collateral) but seized in a fast fall.
+    let lot = lot_owing(955_000_000, crate::state::LOT_FAST_FALL);
+    assert!(is_held(&p, &lot));
+    // The curve is above its debt price (95.5) for a few slots, then the floor.
+    assert_eq!(
+        quote(&p, &lot, 1_002).unwrap().price,
+        price_at(&p, lot.start_price, 2).unwrap()
+    );
+    let q = quote(&p, &lot, 1_100).unwrap();
+    assert_eq!(q.price, 95_500_000_000);
+    assert!(!q.needs_reset);
+    assert!(quote(&p, &lot, 1_301).unwrap().needs_reset);
+    // Not held once reset, nor in a market without the hold.
+    assert!(!is_held(&p, &Lot { resets: 1, ..lot }));
+    let off = MarketParams {
+        auction_hold_slots: 0,
+        ..p
+    };
+    assert!(!is_held(&off, &lot));
+}
+
+#[test]
+fn the_fast_fall_detector_needs_a_fast_fall_and_no_recent_take() {
+    // 50 bps a slot at most, quiet for 8 slots: a price of 100 at slot 1,000.
+    let prev = (PRICE_100, 1_000);
+    let fast =
+        |price: u64, slot: u64, last_take: u64| is_fast_fall(prev, (price, slot), last_take, 50, 8);
+    // −0.5% in one slot: exactly the bound, a fast fall; −0.49%: not.
+    assert!(fast(99_500_000_000, 1_001, 0));
+    assert!(!fast(99_510_000_000, 1_001, 0));
+    // Averaged over the slots since the last price: −1% over 2 slots is, over 3 is not.
+    assert!(fast(99_000_000_000, 1_002, 0));
+    assert!(!fast(99_000_000_000, 1_003, 0));
+    // A rise, an unchanged price, the same slot, or no previous price: never.
+    assert!(!fast(101_000_000_000, 1_001, 0));
+    assert!(!fast(PRICE_100, 1_001, 0));
+    assert!(!fast(90_000_000_000, 1_000, 0));
+    assert!(!is_fast_fall((0, 0), (90_000_000_000, 1_001), 0, 50, 8));
+    // A take in the 8 slots before: the fall may be the takers' own resale.
+    assert!(!fast(90_000_000_000, 1_001, 993));
+    assert!(!fast(90_000_000_000, 1_001, 1_001));
+    assert!(fast(90_000_000_000, 1_001, 992));
+    // 0 is "never": early in a chain's life every slot is within 8 of it.
+    assert!(is_fast_fall((PRICE_100, 4), (90_000_000_000, 5), 0, 50, 8));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+    /// The detector fires exactly when the fall per slot reaches the bound
+    /// and no take landed in the quiet window; a deeper fall never stops it.
+    #[test]
+    fn fast_falls_are_falls_at_the_bound_without_a_recent_take(
+        prev_price in 1u64..=1u64 << 48,
+        drop_bps in 0u64..=10_000,
+        dt in 1u64..=100,
+        max_move in 1u64..=5_000,
+        quiet in 1u64..=1_500,
+        since_take in 0u64..=3_000,
+    ) {
+        let slot = 10_000u64;
+        let price = (prev_price as u128 * (10_000 - drop_bps) as u128 / 10_000) as u64;
+        let fired = is_fast_fall((prev_price, slot - dt), (price, slot), slot - since_take, max_move, quiet);
+        let falls = (prev_price - price) as u128 * 10_000 >= prev_price as u128 * max_move as u128 * dt as u128;
+        prop_assert_eq!(fired, price < prev_price && falls && since_take > quiet);
+        if fired && price > 0 {
+            let deeper = is_fast_fall((prev_price, slot - dt), (price - 1, slot), slot - since_take, max_move, quiet);
+            prop_assert!(deeper);
+        }
+    }
 
     /// During its hold a held lot never sells below the price that repays
     /// its debt; outside the hold (or unheld) the quote is the curve's.
@@ -670,6 +742,7 @@ proptest! {
         elapsed in 0u64..=5_000,
         resets in 0u32..=2,
         insolvent in any::<bool>(),
+        fast_fall in any::<bool>(),
     ) {
         let p = MarketParams { auction_hold_slots: hold, ..held_params() };
         let lot = Lot {
@@ -678,13 +751,15 @@ proptest! {
             start_price: start,
             start_slot: 10,
             resets,
-            flags: crate::state::LOT_IN_USE | if insolvent { LOT_INSOLVENT } else { 0 },
+            flags: crate::state::LOT_IN_USE
+                | if insolvent { LOT_INSOLVENT } else { 0 }
+                | if fast_fall { crate::state::LOT_FAST_FALL } else { 0 },
             ..Lot::default()
         };
         let q = quote(&p, &lot, 10 + elapsed).unwrap();
         let curve = price_at(&p, start, elapsed).unwrap();
         if is_held(&p, &lot) {
-            prop_assert!(hold > 0 && resets == 0 && insolvent);
+            prop_assert!(hold > 0 && resets == 0 && (insolvent || fast_fall));
             prop_assert_eq!(q.needs_reset, elapsed > hold);
             if !q.needs_reset {
                 prop_assert!(q.price >= curve);

@@ -107,6 +107,9 @@ pub fn handler(
         .penalties_collected_native
         .saturating_add(take.to_insurance_native);
     m.auction_proceeds_native = m.auction_proceeds_native.saturating_add(take.paid_native);
+    // The taker's resale moves the market the oracle reports: the fast-fall
+    // detector ignores prices for a while after it (engine::auction::is_fast_fall).
+    m.last_take_slot = slot;
     m.total_lot_collateral_native =
         checked_sub(m.total_lot_collateral_native, take.collateral_out_native)?;
 

@@ -14,8 +14,8 @@ use crate::instructions::common::{
 use crate::math;
 use crate::oracle::{load_price, OraclePrice};
 use crate::state::{
-    BookView, Lot, LotBook, Market, MarketParams, Position, PositionSlab, LOT_INSOLVENT,
-    POSITION_IN_EPISODE, VAULT_AUTH_SEED,
+    BookView, Lot, LotBook, Market, MarketParams, Position, PositionSlab, LOT_FAST_FALL,
+    LOT_INSOLVENT, POSITION_IN_EPISODE, VAULT_AUTH_SEED,
 };
 
 /// A position named by a crank: `(index, generation)` in the crank's slab.
@@ -278,6 +278,11 @@ fn liquidate_one(
     // (`engine::auction::is_held`).
     if step.debt_moved_native > step.seized_notional_native {
         lot.flags |= LOT_INSOLVENT;
+    }
+    // Seized during a fast fall its own sales did not cause
+    // (`Market::fast_fall_until_slot`): held the same way.
+    if env.slot <= m.fast_fall_until_slot {
+        lot.flags |= LOT_FAST_FALL;
     }
     lot.position_index = e.index;
     lot.position_generation = e.generation;

@@ -81,26 +81,25 @@ impl Cell {
         self.runs.get(run).map(f)
     }
 
-    /// Soft's total bad debt ÷ `other`'s (1 when both are 0, ∞ when only
+    /// Soft's value of `f` ÷ `other`'s (1 when both are 0, ∞ when only
     /// `other`'s is 0).
+    pub fn soft_ratio(&self, other: &str, f: fn(&RunMetrics) -> f64) -> Option<f64> {
+        Some(ratio(self.metric("soft", f)?, self.metric(other, f)?))
+    }
+
+    /// Soft's total bad debt ÷ `other`'s.
     pub fn bad_debt_ratio(&self, other: &str) -> Option<f64> {
-        let s = self.metric("soft", |m| m.bad_debt)?;
-        let o = self.metric(other, |m| m.bad_debt)?;
-        Some(ratio(s, o))
+        self.soft_ratio(other, |m| m.bad_debt)
     }
 
     /// Soft's worst price impact ÷ hard's.
     pub fn impact_ratio(&self) -> Option<f64> {
-        let s = self.metric("soft", |m| m.max_price_impact_bps)?;
-        let h = self.metric("hard", |m| m.max_price_impact_bps)?;
-        Some(ratio(s, h))
+        self.soft_ratio("hard", |m| m.max_price_impact_bps)
     }
 
     /// Soft's worst own price impact ÷ hard's (`max_sale_impact_bps`).
     pub fn sale_impact_ratio(&self) -> Option<f64> {
-        let s = self.metric("soft", |m| m.max_sale_impact_bps)?;
-        let h = self.metric("hard", |m| m.max_sale_impact_bps)?;
-        Some(ratio(s, h))
+        self.soft_ratio("hard", |m| m.max_sale_impact_bps)
     }
 
     /// A label for tables and the chart.
@@ -247,6 +246,11 @@ pub struct Summary {
     pub recovery_ok: usize,
 }
 
+/// The largest of `ratio` over the cells that have it (NaN when none does).
+fn worst(m: &Matrix, ratio: fn(&Cell) -> Option<f64>) -> f64 {
+    m.cells.iter().filter_map(ratio).fold(f64::NAN, f64::max)
+}
+
 /// The summary of `m`.
 pub fn summarize(m: &Matrix) -> Summary {
     let mut vs_hard: Vec<f64> = m
@@ -285,16 +289,8 @@ pub fn summarize(m: &Matrix) -> Summary {
         won_vs_partial: won("partial"),
         median_vs_hard: median,
         worst_vs_hard: vs_hard.last().copied().unwrap_or(f64::NAN),
-        worst_impact_vs_hard: m
-            .cells
-            .iter()
-            .filter_map(Cell::impact_ratio)
-            .fold(f64::NAN, f64::max),
-        worst_sale_impact_vs_hard: m
-            .cells
-            .iter()
-            .filter_map(Cell::sale_impact_ratio)
-            .fold(f64::NAN, f64::max),
+        worst_impact_vs_hard: worst(m, Cell::impact_ratio),
+        worst_sale_impact_vs_hard: worst(m, Cell::sale_impact_ratio),
         recovery_ok,
     }
 }

@@ -120,15 +120,15 @@ pub fn is_fast_fall(
     quiet_slots: u64,
 ) -> bool {
     let quiet = last_take_slot == 0 || slot.saturating_sub(last_take_slot) > quiet_slots;
+    if !quiet {
+        return false;
+    }
     let Some(dt) = slot.checked_sub(prev_slot).filter(|dt| *dt > 0) else {
         return false;
     };
     let Some(drop) = prev_price.checked_sub(price).filter(|d| *d > 0) else {
         return false;
     };
-    if !quiet {
-        return false;
-    }
     let drop_scaled = u128::from(drop).saturating_mul(u128::from(BPS));
     let limit = u128::from(prev_price)
         .saturating_mul(u128::from(max_move_bps))

@@ -101,6 +101,9 @@ export interface MarketState {
     lastTakeSlot: bigint;
     /** Lots seized up to this slot are held like insolvent ones (a fast fall no take preceded). */
     fastFallUntilSlot: bigint;
+    /** The fast-fall detector's quiet-slot volatility: per-slot variance (ppb²) and the weight it has gathered (ppb). */
+    quietVariancePpb2: bigint;
+    quietWeightPpb: bigint;
     reserved: bigint[];
     /** Parameters announced by `update_params`, applicable from `pendingParamsSlot + PARAMS_NOTICE_SLOTS`. */
     pendingParams: MarketParamsState;
@@ -208,10 +211,9 @@ function readField(data: Uint8Array, view: DataView, offset: number, type: Field
         case 'bytes2':
             return data.subarray(offset, offset + 2);
         case 'u64x4':
-        case 'u64x6':
         case 'u64x8':
         case 'u64x16': {
-            const n = type === 'u64x4' ? 4 : type === 'u64x6' ? 6 : type === 'u64x8' ? 8 : 16;
+            const n = type === 'u64x4' ? 4 : type === 'u64x8' ? 8 : 16;
             const out: bigint[] = new Array(n);
             for (let i = 0; i < n; i++) out[i] = view.getBigUint64(offset + 8 * i, true);
             return out;

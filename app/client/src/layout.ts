@@ -32,10 +32,8 @@ export const FIELD_SIZE = {
     bytes32: 32,
     /** `[u8; 2]` */
     bytes2: 2,
-    /** `[u64; 4]` (`RiskParams.reserved`) */
+    /** `[u64; 4]` (`Market.reserved`) */
     u64x4: 32,
-    /** `[u64; 6]` (`Market.reserved`) */
-    u64x6: 48,
     /** `[u64; 8]` (`BookHeader.reserved`) */
     u64x8: 64,
     /** `[u64; 16]` */
@@ -62,7 +60,6 @@ const FIELD_ALIGN: Record<FieldType, number> = {
     bytes32: 1,
     bytes2: 1,
     u64x4: 8,
-    u64x6: 8,
     u64x8: 8,
     u64x16: 8,
     params: 8,
@@ -234,7 +231,9 @@ export const MARKET = structLayout('Market', [
     ['urgentUsedNotionalNative', 'u64'],
     ['lastTakeSlot', 'u64'],
     ['fastFallUntilSlot', 'u64'],
-    ['reserved', 'u64x6'],
+    ['quietVariancePpb2', 'u64'],
+    ['quietWeightPpb', 'u64'],
+    ['reserved', 'u64x4'],
     ['pendingParams', 'params'],
     ['bands', 'bands'],
 ] as const);

@@ -92,7 +92,7 @@ describe('Market', () => {
         for (let k = 0; k < 8; k++) v.setBigUint64(872 + 8 * k, 2_000n + BigInt(k), true);
         // last_oracle_publish_time, pending_params_slot, band_octave_min, budget_level_native,
         // budget_bound_slot, urgent_used_notional_native, last_take_slot,
-        // fast_fall_until_slot, reserved [u64; 6].
+        // fast_fall_until_slot, quiet_variance_ppb2, quiet_weight_ppb, reserved [u64; 4].
         for (let k = 0; k < 14; k++) v.setBigUint64(936 + 8 * k, 3_000n + BigInt(k), true);
         // pending_params (MarketParams) at 8 + 1,040, bands at 8 + 1,304 (16 bytes each).
         v.setBigUint64(1_048, 4_000n, true);
@@ -117,7 +117,9 @@ describe('Market', () => {
         assert.equal(m.urgentUsedNotionalNative, 3_005n);
         assert.equal(m.lastTakeSlot, 3_006n);
         assert.equal(m.fastFallUntilSlot, 3_007n);
-        assert.deepStrictEqual(m.reserved, Array.from({ length: 6 }, (_, k) => 3_008n + BigInt(k)));
+        assert.equal(m.quietVariancePpb2, 3_008n);
+        assert.equal(m.quietWeightPpb, 3_009n);
+        assert.deepStrictEqual(m.reserved, Array.from({ length: 4 }, (_, k) => 3_010n + BigInt(k)));
         assert.equal(m.pendingParams.initMarginBps, 4_000n);
         assert.equal(m.bands.length, 256);
         assert.deepStrictEqual(m.bands[255], { debtShares: 5_000n, collateralNative: 5_001n });

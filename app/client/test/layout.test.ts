@@ -115,7 +115,9 @@ describe('layout.ts mirrors the Rust structs', () => {
         assert.equal(MARKET.offsets.lastOraclePublishTime, 928);
         assert.equal(MARKET.offsets.lastTakeSlot, 928 + 48);
         assert.equal(MARKET.offsets.fastFallUntilSlot, 928 + 56);
-        assert.equal(MARKET.offsets.reserved, 928 + 64);
+        assert.equal(MARKET.offsets.quietVariancePpb2, 928 + 64);
+        assert.equal(MARKET.offsets.quietWeightPpb, 928 + 72);
+        assert.equal(MARKET.offsets.reserved, 928 + 80);
         assert.equal(MARKET.offsets.pendingParams, 1_040);
         assert.equal(MARKET.offsets.bands, 1_040 + 264);
         assert.deepStrictEqual([MARKET_PARAMS_OFFSET, MARKET_RISK_OFFSET, MARKET_RISK_STATE_OFFSET], [296, 744, 872]);
@@ -155,7 +157,6 @@ describe('layout.ts agrees with the committed IDL (bytemuck, repr C types)', () 
         '[u8; 32]': 'bytes32',
         '[u8; 2]': 'bytes2',
         '[u64; 4]': 'u64x4',
-        '[u64; 6]': 'u64x6',
         '[u64; 8]': 'u64x8',
         '[u64; 10]': 'u64x10',
         '[u64; 16]': 'u64x16',

@@ -113,7 +113,6 @@ const RUST_TYPES: Record<string, FieldType> = {
     '[u8; 32]': 'bytes32',
     '[u8; 2]': 'bytes2',
     '[u64; 4]': 'u64x4',
-    '[u64; 6]': 'u64x6',
     '[u64; 8]': 'u64x8',
     '[u64; 16]': 'u64x16',
     '[Band; BANDS]': 'bands',

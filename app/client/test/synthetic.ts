@@ -157,7 +157,9 @@ export function randomMarketArgs(rng: Rng): MarketArgs {
         urgentUsedNotionalNative: rng.value(),
         lastTakeSlot: rng.value(),
         fastFallUntilSlot: rng.value(),
-        reserved: Array.from({ length: 6 }, () => rng.value()),
+        quietVariancePpb2: rng.value(),
+        quietWeightPpb: rng.value(),
+        reserved: Array.from({ length: 4 }, () => rng.value()),
         pendingParams: randomParams(rng),
         bands: Array.from({ length: 256 }, () => ({ debtShares: rng.value(), collateralNative: rng.value() })),
     };

@@ -183,7 +183,7 @@ fn market_fields(m: &Market) -> Value {
         vault_auth_bump, oracle_kind, inverted, collateral_decimals, debt_decimals, paused,
         _padding, risk, risk_state, last_oracle_publish_time, pending_params_slot,
         band_octave_min, budget_level_native, budget_bound_slot, urgent_used_notional_native,
-        last_take_slot, fast_fall_until_slot,
+        last_take_slot, fast_fall_until_slot, quiet_variance_ppb2, quiet_weight_ppb,
         reserved, pending_params, bands,
     ))
 }

@@ -4,11 +4,14 @@
 //! lot on the same market follows the curve; a hold above its bound is
 //! refused and changes nothing. The fast-fall hold: a lot seized in a fall
 //! faster than the bound is held at its debt price although solvent, a fall
-//! right after a take does not count, and one after a slow fall is not held.
+//! right after a take does not count, one within the market's quiet-slot
+//! noise does not either, and one after a slow fall is not held.
 use harness::bank::{code_of, Bank};
 use harness::market::{funded, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser};
 use harness::tokens::balance;
-use softliq::engine::auction::{debt_price, price_at, quote, start_price};
+use softliq::engine::auction::{
+    debt_price, price_at, quote, start_price, QuietVol, FAST_FALL_SIGMAS,
+};
 use softliq::engine::params::MAX_AUCTION_HOLD_SLOTS;
 use softliq::error::SoftliqError as E;
 use softliq::state::{Lot, MarketParams, LOT_FAST_FALL, LOT_INSOLVENT, LOT_IN_USE};
@@ -353,4 +356,47 @@ async fn a_lot_seized_after_a_slow_fall_follows_the_curve() {
         lots[0].1.flags, LOT_IN_USE,
         "neither insolvent nor in a fast fall"
     );
+}
+
+#[tokio::test]
+async fn a_fast_fall_within_the_markets_noise_opens_no_window() {
+    let (mut w, pos) = one_position().await;
+    let (bank, tm) = (&mut w.bank, &mut w.tm);
+    let hold = tm.market_state(bank).await.params.auction_hold_slots;
+    // Twelve quiet slots swinging 3% each way, a price every slot, rising
+    // first (a market that has seen no noise yet takes any fall at the bound
+    // as fast): each move is six times the 0.5% bound, and the market's
+    // per-slot σ is about 3%.
+    for i in 0..12 {
+        tm.advance(bank, 1, if i % 2 == 0 { 103.0 } else { 100.0 })
+            .await;
+        tm.refresh_risk(bank).await.unwrap();
+    }
+    let m = tm.market_state(bank).await;
+    assert_eq!(m.fast_fall_until_slot, 0, "no swing is beyond the noise");
+    let vol = QuietVol {
+        variance_ppb2: m.quiet_variance_ppb2,
+        weight_ppb: m.quiet_weight_ppb,
+    };
+    let sigma_ppb = (vol.per_slot_variance_ppb2() as f64).sqrt();
+    assert!(
+        (28_000_000.0..32_000_000.0).contains(&sigma_ppb),
+        "σ {sigma_ppb} ppb"
+    );
+    assert!(m.quiet_weight_ppb > 0 && m.quiet_weight_ppb < 100_000_000);
+    // −10% in one slot: twenty times the bound, under 4σ: still noise.
+    tm.advance(bank, 1, 90.0).await;
+    tm.refresh_risk(bank).await.unwrap();
+    assert_eq!(tm.market_state(bank).await.fast_fall_until_slot, 0);
+    assert_eq!(FAST_FALL_SIGMAS, 4);
+    // −25% in one slot is beyond it: the window opens and the lot is held.
+    let fall_slot = tm.advance(bank, 1, 67.5).await;
+    tm.crank(bank, &w.keeper, &[pos]).await.unwrap();
+    assert_eq!(
+        tm.market_state(bank).await.fast_fall_until_slot,
+        fall_slot + hold
+    );
+    let lots = tm.open_lots(bank).await;
+    assert_eq!(lots.len(), 1);
+    assert_ne!(lots[0].1.flags & LOT_FAST_FALL, 0);
 }

@@ -142,6 +142,31 @@ pub fn step_toward(from: u64, to: u64, max_step: u64) -> u64 {
     }
 }
 
+/// The per-slot variance one return says: `ret² / dt` (ppb², rounded up;
+/// a random walk's variance grows with time), the return from `old` to `new`
+/// over `dt ≥ 1` slots capped at `vol_max_move_bps`.
+pub fn per_slot_sample_ppb2(r: &RiskParams, old: u64, new: u64, dt: u64) -> Option<u64> {
+    let ret = u128::from(capped_return_ppb(old, new, r.vol_max_move_bps)?);
+    let sample = ret
+        .checked_mul(ret)?
+        .checked_add(u128::from(dt).checked_sub(1)?)?
+        .checked_div(u128::from(dt))?;
+    u64::try_from(sample).ok()
+}
+
+/// One exponentially weighted step: `old·(1 − w) + sample·w`, `w` in ppb
+/// (at most 1), rounded up.
+pub fn ewma_ppb(old: u64, sample: u64, w_ppb: u64) -> Option<u64> {
+    let w = u128::from(w_ppb.min(PPB));
+    let keep = u128::from(PPB).checked_sub(w)?;
+    let v = u128::from(old)
+        .checked_mul(keep)?
+        .checked_add(u128::from(sample).checked_mul(w)?)?
+        .checked_add(u128::from(PPB).checked_sub(1)?)?
+        .checked_div(u128::from(PPB))?;
+    u64::try_from(v).ok()
+}
+
 /// Feeds one guarded oracle price observed at `slot` to the estimator.
 /// `None`: nothing to do (already updated this slot, or a zero price). The
 /// first price only seeds the estimator.
@@ -157,20 +182,10 @@ pub fn observe(r: &RiskParams, s: &RiskState, price: u64, slot: u64) -> Option<R
         return Some(next);
     }
     let dt = slot.checked_sub(s.last_slot)?;
-    let ret = capped_return_ppb(s.last_price, price, r.vol_max_move_bps)?;
-    // A return over `dt` slots says `ret² / dt` per slot (random walk).
-    let sample = u128::from(ret)
-        .checked_mul(u128::from(ret))?
-        .checked_add(u128::from(dt).checked_sub(1)?)?
-        .checked_div(u128::from(dt))?;
-    let w = u128::from(update_weight_ppb(dt, r.vol_half_life_slots)?);
-    let keep = u128::from(PPB).checked_sub(w)?;
-    let var = u128::from(s.variance_ppb2)
-        .checked_mul(keep)?
-        .checked_add(sample.checked_mul(w)?)?
-        .checked_add(u128::from(PPB).checked_sub(1)?)?
-        .checked_div(u128::from(PPB))?;
-    next.variance_ppb2 = u64::try_from(var).ok()?;
+    let sample = per_slot_sample_ppb2(r, s.last_price, price, dt)?;
+    let w = update_weight_ppb(dt, r.vol_half_life_slots)?;
+    let var = ewma_ppb(s.variance_ppb2, sample, w)?;
+    next.variance_ppb2 = var;
     next.sigma_horizon_bps = sigma_horizon_bps(next.variance_ppb2, r.vol_horizon_slots)?;
     let desired = desired_addon_bps(r, next.sigma_horizon_bps)?;
     let max_step = r.margin_step_bps.checked_mul(dt)?;

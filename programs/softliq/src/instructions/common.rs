@@ -44,20 +44,44 @@ pub fn observe_price(
 /// Starts (or extends) the fast-fall hold window when this slot's first
 /// price fell faster than the risk parameters' largest per-slot move since
 /// the estimator's last price, with no auction take in the crank-gap window
-/// before it (`engine::auction::is_fast_fall`). Lots seized until
-/// `fast_fall_until_slot` are held like insolvent ones. Only when the market
-/// holds lots (`auction_hold_slots > 0`).
+/// before it (`engine::auction::is_fast_fall`), by more than the market's
+/// quiet-slot noise (`engine::auction::beyond_noise`). Lots seized until
+/// `fast_fall_until_slot` are held like insolvent ones. Then feeds the
+/// observation to the quiet-slot volatility when no take preceded it. Only
+/// when the market holds lots (`auction_hold_slots > 0`).
 fn note_fast_fall(market: &mut Market, key: &Pubkey, price: &OraclePrice, slot: u64) {
     let hold_slots = market.params.auction_hold_slots;
+    if hold_slots == 0 {
+        return;
+    }
     let prev = (market.risk_state.last_price, market.risk_state.last_slot);
-    let fast = hold_slots > 0
-        && auction::is_fast_fall(
-            prev,
-            (price.price, slot),
-            market.last_take_slot,
-            market.risk.max_price_move_bps,
-            market.risk.max_crank_gap_slots,
-        );
+    let quiet_slots = market.risk.max_crank_gap_slots;
+    let vol = auction::QuietVol {
+        variance_ppb2: market.quiet_variance_ppb2,
+        weight_ppb: market.quiet_weight_ppb,
+    };
+    let fast = auction::is_fast_fall(
+        prev,
+        (price.price, slot),
+        market.last_take_slot,
+        market.risk.max_price_move_bps,
+        quiet_slots,
+    ) && auction::beyond_noise(
+        prev.0,
+        price.price,
+        slot.saturating_sub(prev.1),
+        vol.per_slot_variance_ppb2(),
+    );
+    let quiet = auction::is_quiet(slot, market.last_take_slot, quiet_slots);
+    if let Some(dt) = slot
+        .checked_sub(prev.1)
+        .filter(|dt| quiet && *dt > 0 && prev.0 != 0)
+    {
+        if let Some(next) = vol.observe(&market.risk, prev.0, price.price, dt) {
+            market.quiet_variance_ppb2 = next.variance_ppb2;
+            market.quiet_weight_ppb = next.weight_ppb;
+        }
+    }
     if !fast {
         return;
     }

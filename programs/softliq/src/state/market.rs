@@ -98,7 +98,12 @@ pub struct Market {
     /// fast fall that no take preceded (`engine::auction::is_fast_fall`;
     /// docs/auction-hold.md, "Fast-fall hold").
     pub fast_fall_until_slot: u64,
-    pub reserved: [u64; 6],
+    /// The quiet-slot volatility the fast-fall detector measures a fall
+    /// against (`engine::auction::QuietVol`): its per-slot variance (ppb²)
+    /// and the weight it has gathered (ppb).
+    pub quiet_variance_ppb2: u64,
+    pub quiet_weight_ppb: u64,
+    pub reserved: [u64; 4],
     /// Parameters announced by `update_params`, applied by a later update
     /// with the same values after `PARAMS_NOTICE_SLOTS` (`engine::params::plan_update`).
     pub pending_params: MarketParams,

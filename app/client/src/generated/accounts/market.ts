@@ -147,6 +147,13 @@ export type Market = {
    * docs/auction-hold.md, "Fast-fall hold").
    */
   fastFallUntilSlot: bigint;
+  /**
+   * The quiet-slot volatility the fast-fall detector measures a fall
+   * against (`engine::auction::QuietVol`): its per-slot variance (ppb²)
+   * and the weight it has gathered (ppb).
+   */
+  quietVariancePpb2: bigint;
+  quietWeightPpb: bigint;
   reserved: Array<bigint>;
   /**
    * Parameters announced by `update_params`, applied by a later update
@@ -237,6 +244,13 @@ export type MarketArgs = {
    * docs/auction-hold.md, "Fast-fall hold").
    */
   fastFallUntilSlot: number | bigint;
+  /**
+   * The quiet-slot volatility the fast-fall detector measures a fall
+   * against (`engine::auction::QuietVol`): its per-slot variance (ppb²)
+   * and the weight it has gathered (ppb).
+   */
+  quietVariancePpb2: number | bigint;
+  quietWeightPpb: number | bigint;
   reserved: Array<number | bigint>;
   /**
    * Parameters announced by `update_params`, applied by a later update
@@ -304,7 +318,9 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["urgentUsedNotionalNative", getU64Encoder()],
       ["lastTakeSlot", getU64Encoder()],
       ["fastFallUntilSlot", getU64Encoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 6 })],
+      ["quietVariancePpb2", getU64Encoder()],
+      ["quietWeightPpb", getU64Encoder()],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 4 })],
       ["pendingParams", getMarketParamsEncoder()],
       ["bands", getArrayEncoder(getBandEncoder(), { size: 256 })],
     ]),
@@ -365,7 +381,9 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["urgentUsedNotionalNative", getU64Decoder()],
     ["lastTakeSlot", getU64Decoder()],
     ["fastFallUntilSlot", getU64Decoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 6 })],
+    ["quietVariancePpb2", getU64Decoder()],
+    ["quietWeightPpb", getU64Decoder()],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 4 })],
     ["pendingParams", getMarketParamsDecoder()],
     ["bands", getArrayDecoder(getBandDecoder(), { size: 256 })],
   ]);

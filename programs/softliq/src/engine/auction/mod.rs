@@ -1,7 +1,8 @@
 //! Dutch-auction pricing and takes (pure, integer). Prices round up (the
 //! protocol sells); collateral handed to a taker rounds down.
+use crate::engine::risk::{ewma_ppb, per_slot_sample_ppb2, update_weight_ppb, PPB};
 use crate::math::{mul_div_u128, to_u64, Rounding, BPS, PRICE_SCALE};
-use crate::state::{Lot, MarketParams, LOT_HELD_FLAGS};
+use crate::state::{Lot, MarketParams, RiskParams, LOT_HELD_FLAGS};
 
 pub const CURVE_LINEAR: u64 = 0;
 pub const CURVE_STEP_EXP: u64 = 1;
@@ -105,6 +106,13 @@ pub fn is_held(p: &MarketParams, lot: &Lot) -> bool {
     p.auction_hold_slots > 0 && lot.resets == 0 && lot.flags & LOT_HELD_FLAGS != 0
 }
 
+/// Whether no auction take landed in the `quiet_slots` slots before `slot`
+/// (`last_take_slot`, 0 = never): the takes' resales move the external
+/// market the oracle reports, so only a quiet slot's price is the market's.
+pub fn is_quiet(slot: u64, last_take_slot: u64, quiet_slots: u64) -> bool {
+    last_take_slot == 0 || slot.saturating_sub(last_take_slot) > quiet_slots
+}
+
 /// Whether `price`, observed at `slot`, shows a fast fall that the market's
 /// own sales did not cause: it is below the previous observation
 /// (`prev_price` at `prev_slot`) by at least `max_move_bps` a slot on
@@ -119,8 +127,7 @@ pub fn is_fast_fall(
     max_move_bps: u64,
     quiet_slots: u64,
 ) -> bool {
-    let quiet = last_take_slot == 0 || slot.saturating_sub(last_take_slot) > quiet_slots;
-    if !quiet {
+    if !is_quiet(slot, last_take_slot, quiet_slots) {
         return false;
     }
     let Some(dt) = slot.checked_sub(prev_slot).filter(|dt| *dt > 0) else {
@@ -134,6 +141,82 @@ pub fn is_fast_fall(
         .saturating_mul(u128::from(max_move_bps))
         .saturating_mul(u128::from(dt));
     drop_scaled >= limit
+}
+
+/// A fall within this many standard deviations of the market's quiet-slot
+/// volatility ([`QuietVol`]) is noise to the fast-fall detector, however fast
+/// (a 4σ one-slot fall comes about once in 30,000 slots of a random walk).
+pub const FAST_FALL_SIGMAS: u64 = 4;
+
+/// The market's quiet-slot volatility: an exponentially weighted per-slot
+/// variance (the estimator's half-life and return cap, `RiskParams`) fed
+/// only by observations that no auction take preceded within the quiet
+/// window, so that the protocol's own resales, which move the external
+/// market the oracle reports, do not count as the market's noise. It keeps
+/// the weight gathered so far (`weight_ppb`, from 0 toward 1) to correct the
+/// estimate's start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuietVol {
+    pub variance_ppb2: u64,
+    pub weight_ppb: u64,
+}
+
+impl QuietVol {
+    /// The estimate after one quiet observation: a return from `prev_price`
+    /// to `price` over `dt_slots ≥ 1` slots.
+    pub fn observe(
+        self,
+        r: &RiskParams,
+        prev_price: u64,
+        price: u64,
+        dt_slots: u64,
+    ) -> Option<Self> {
+        let sample = per_slot_sample_ppb2(r, prev_price, price, dt_slots)?;
+        let w = update_weight_ppb(dt_slots, r.vol_half_life_slots)?;
+        Some(Self {
+            variance_ppb2: ewma_ppb(self.variance_ppb2, sample, w)?,
+            weight_ppb: ewma_ppb(self.weight_ppb, PPB, w)?,
+        })
+    }
+
+    /// The per-slot variance (ppb², rounded up), corrected for the weight
+    /// not gathered yet: `variance ÷ weight`; 0 before any observation.
+    pub fn per_slot_variance_ppb2(self) -> u64 {
+        if self.weight_ppb == 0 {
+            return 0;
+        }
+        let v = u128::from(self.variance_ppb2)
+            .saturating_mul(u128::from(PPB))
+            .saturating_add(u128::from(self.weight_ppb).saturating_sub(1))
+            .checked_div(u128::from(self.weight_ppb))
+            .unwrap_or(u128::MAX);
+        u64::try_from(v).unwrap_or(u64::MAX)
+    }
+}
+
+/// Whether a fall from `prev_price` to `price` over `dt_slots` is beyond
+/// the market's noise: `drop² ≥ FAST_FALL_SIGMAS² · variance · dt` (returns
+/// in ppb, the drop rounded down). With no variance observed, any fall is.
+pub fn beyond_noise(
+    prev_price: u64,
+    price: u64,
+    dt_slots: u64,
+    per_slot_variance_ppb2: u64,
+) -> bool {
+    let Some(drop) = prev_price.checked_sub(price).filter(|d| *d > 0) else {
+        return false;
+    };
+    let Some(drop_ppb) = u128::from(drop)
+        .saturating_mul(u128::from(PPB))
+        .checked_div(u128::from(prev_price))
+    else {
+        return false;
+    };
+    let sigmas2 = u128::from(FAST_FALL_SIGMAS).saturating_mul(u128::from(FAST_FALL_SIGMAS));
+    let limit = sigmas2
+        .saturating_mul(u128::from(per_slot_variance_ppb2))
+        .saturating_mul(u128::from(dt_slots.max(1)));
+    drop_ppb.saturating_mul(drop_ppb) >= limit
 }
 
 /// The lot's auction at `slot` (docs/auction-hold.md):

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::math::value_of;
-use crate::state::LOT_INSOLVENT;
+use crate::state::{RiskParams, LOT_INSOLVENT};
 use proptest::prelude::*;
 
 /// 100 USDC/SOL (6 and 9 decimals), scaled by 1e12.
@@ -706,6 +706,66 @@ fn the_fast_fall_detector_needs_a_fast_fall_and_no_recent_take() {
     assert!(is_fast_fall((PRICE_100, 4), (90_000_000_000, 5), 0, 50, 8));
 }
 
+fn risk() -> RiskParams {
+    RiskParams::static_default()
+}
+
+#[test]
+fn the_quiet_volatility_starts_from_its_first_sample() {
+    // One quiet 1% return: the corrected variance is that sample, (1e7 ppb)²,
+    // although the estimate has gathered only ln2/150 of its weight.
+    let v = QuietVol::default()
+        .observe(&risk(), PRICE_100, 99_000_000_000, 1)
+        .unwrap();
+    assert_eq!(v.weight_ppb, 4_620_981, "ln2 ÷ 150 in ppb");
+    let var = v.per_slot_variance_ppb2();
+    assert!(
+        var.abs_diff(100_000_000_000_000) <= 100_000_000_000_000 / 1_000_000,
+        "{var}"
+    );
+    // Nothing observed: no variance.
+    assert_eq!(QuietVol::default().per_slot_variance_ppb2(), 0);
+    // A return over 4 slots says a quarter of its square per slot.
+    let v4 = QuietVol::default()
+        .observe(&risk(), PRICE_100, 98_000_000_000, 4)
+        .unwrap();
+    let var4 = v4.per_slot_variance_ppb2();
+    assert!(
+        var4.abs_diff(100_000_000_000_000) <= 100_000_000_000_000 / 1_000_000,
+        "{var4}"
+    );
+    // A return above the estimator's cap (5%) counts as the cap.
+    let big = QuietVol::default()
+        .observe(&risk(), PRICE_100, 50_000_000_000, 1)
+        .unwrap();
+    let var_big = big.per_slot_variance_ppb2();
+    assert!(var_big.abs_diff(2_500_000_000_000_000) <= 2_500_000_000_000_000 / 1_000_000);
+}
+
+#[test]
+fn a_fall_is_beyond_noise_at_four_sigmas() {
+    // σ = 1% a slot: (1e7 ppb)².
+    let var = 100_000_000_000_000u64;
+    assert!(beyond_noise(PRICE_100, 96_000_000_000, 1, var), "−4% = 4σ");
+    assert!(!beyond_noise(PRICE_100, 96_010_000_000, 1, var), "−3.99%");
+    // Over 4 slots the noise is 2σ·... : 8% is 4σ, 7.9% is not.
+    assert!(beyond_noise(PRICE_100, 92_000_000_000, 4, var));
+    assert!(!beyond_noise(PRICE_100, 92_100_000_000, 4, var));
+    // No variance observed: any fall is, no rise or flat price ever is.
+    assert!(beyond_noise(PRICE_100, PRICE_100 - 1, 1, 0));
+    assert!(!beyond_noise(PRICE_100, PRICE_100, 1, 0));
+    assert!(!beyond_noise(PRICE_100, PRICE_100 + 1, 1, 0));
+    assert!(!beyond_noise(0, 0, 1, 0));
+}
+
+#[test]
+fn only_a_quiet_slot_is_quiet() {
+    assert!(is_quiet(1_000, 0, 8), "0 = never taken");
+    assert!(is_quiet(1_000, 991, 8));
+    assert!(!is_quiet(1_000, 992, 8));
+    assert!(!is_quiet(1_000, 1_000, 8));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4_000))]
 
@@ -728,6 +788,50 @@ proptest! {
         if fired && price > 0 {
             let deeper = is_fast_fall((prev_price, slot - dt), (price - 1, slot), slot - since_take, max_move, quiet);
             prop_assert!(deeper);
+        }
+    }
+
+    /// The quiet volatility of a constant return is that return's square
+    /// whatever the number of observations (the start corrected), and its
+    /// weight rises toward one without reaching past it.
+    #[test]
+    fn the_quiet_volatility_of_a_steady_return_is_its_square(
+        ret_bps in 1u64..=500,
+        n in 1usize..=400,
+    ) {
+        let r = risk();
+        let price = (PRICE_100 as u128 * (10_000 - ret_bps) as u128 / 10_000) as u64;
+        let mut v = QuietVol::default();
+        let mut last_weight = 0;
+        for _ in 0..n {
+            v = v.observe(&r, PRICE_100, price, 1).unwrap();
+            prop_assert!(v.weight_ppb > last_weight || v.weight_ppb == PPB);
+            prop_assert!(v.weight_ppb <= PPB);
+            last_weight = v.weight_ppb;
+        }
+        let sample = crate::engine::risk::per_slot_sample_ppb2(&r, PRICE_100, price, 1).unwrap();
+        let var = v.per_slot_variance_ppb2();
+        // Rounding up at every step: never below, within 0.1% + n above.
+        prop_assert!(var >= sample - sample / 1_000_000);
+        prop_assert!(var <= sample + sample / 1_000 + n as u64 * 2);
+    }
+
+    /// Beyond the noise is monotone: a deeper fall, or a smaller variance,
+    /// never turns a fall back into noise.
+    #[test]
+    fn beyond_noise_is_monotone(
+        prev in 1u64..=1u64 << 48,
+        drop_bps in 1u64..=10_000,
+        dt in 1u64..=100,
+        var in 0u64..=1u64 << 52,
+    ) {
+        let price = (prev as u128 * (10_000 - drop_bps) as u128 / 10_000) as u64;
+        if beyond_noise(prev, price, dt, var) {
+            prop_assert!(price < prev);
+            if price > 0 {
+                prop_assert!(beyond_noise(prev, price - 1, dt, var));
+            }
+            prop_assert!(beyond_noise(prev, price, dt, var / 2));
         }
     }
 

@@ -185,12 +185,13 @@ impl QuietVol {
         if self.weight_ppb == 0 {
             return 0;
         }
-        let v = u128::from(self.variance_ppb2)
-            .saturating_mul(u128::from(PPB))
-            .saturating_add(u128::from(self.weight_ppb).saturating_sub(1))
-            .checked_div(u128::from(self.weight_ppb))
-            .unwrap_or(u128::MAX);
-        u64::try_from(v).unwrap_or(u64::MAX)
+        mul_div_u128(
+            u128::from(self.variance_ppb2),
+            u128::from(PPB),
+            u128::from(self.weight_ppb),
+            Rounding::Up,
+        )
+        .map_or(u64::MAX, |v| u64::try_from(v).unwrap_or(u64::MAX))
     }
 }
 
@@ -206,10 +207,12 @@ pub fn beyond_noise(
     let Some(drop) = prev_price.checked_sub(price).filter(|d| *d > 0) else {
         return false;
     };
-    let Some(drop_ppb) = u128::from(drop)
-        .saturating_mul(u128::from(PPB))
-        .checked_div(u128::from(prev_price))
-    else {
+    let Some(drop_ppb) = mul_div_u128(
+        u128::from(drop),
+        u128::from(PPB),
+        u128::from(prev_price),
+        Rounding::Down,
+    ) else {
         return false;
     };
     let sigmas2 = u128::from(FAST_FALL_SIGMAS).saturating_mul(u128::from(FAST_FALL_SIGMAS));

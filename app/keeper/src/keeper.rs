@@ -360,7 +360,7 @@ impl Keeper {
                 cands.extend(scan::liquidatable(&m, slab, &data, price, clock.slot));
             }
         }
-        scan::rank_for_crank(&mut cands, &m.params);
+        scan::rank_for_crank(&mut cands, &m.params, price);
         report.candidates = cands.len();
         Ok((report, market, cands))
     }

@@ -137,19 +137,46 @@ pub fn wants_price_every_slot(p: &MarketParams, r: &softliq::state::RiskParams) 
     r.vol_enabled == 1 || p.auction_hold_slots > 0
 }
 
-/// The order a keeper cranks candidates in. With a per-slot notional budget
-/// (`max_liq_notional_per_slot != 0`), which positions are served first
-/// decides which ones wait while it binds: highest loan-to-value first
-/// ([`sort_highest_ltv_first`]), so the positions nearest insolvency go first
-/// whatever their size (measured on the simulator's crash preset in
-/// docs/decisions.md, "Simulator parameters and keeper ranking"). Without a
-/// budget every candidate is cranked in the same slot and the health ranking
-/// ([`sort_most_unhealthy`]) is kept.
-pub fn rank_for_crank(c: &mut [Candidate], params: &MarketParams) {
-    if params.max_liq_notional_per_slot != 0 {
-        sort_highest_ltv_first(c);
-    } else {
+/// Whether the position's debt is above its collateral's value at `price`
+/// (`engine::health::value_of_or_max`, rounded down): seized now, its lot is
+/// flagged insolvent and, on a market that holds, held
+/// (`engine::auction::is_held`).
+pub fn is_insolvent_at(c: &Candidate, price: u64) -> bool {
+    health::value_of_or_max(c.collateral_native, price) < u128::from(c.debt_native)
+}
+
+/// Positions still solvent at `price` first, insolvent ones after
+/// ([`is_insolvent_at`]); a stable sort, so each group keeps its order.
+pub fn sort_solvent_first(c: &mut [Candidate], price: u64) {
+    c.sort_by_key(|c| is_insolvent_at(c, price));
+}
+
+/// The order a keeper cranks candidates in at the oracle's `price`. With a
+/// per-slot notional budget (`max_liq_notional_per_slot != 0`), which
+/// positions are served first decides which ones wait while it binds:
+///
+/// - highest loan-to-value first ([`sort_highest_ltv_first`]), so the
+///   positions nearest insolvency go first whatever their size (measured on
+///   the simulator's crash preset in docs/decisions.md, "Simulator parameters
+///   and keeper ranking");
+/// - on a market that holds insolvent lots (`auction_hold_slots > 0`), the
+///   positions still solvent at `price` before the insolvent ones
+///   ([`sort_solvent_first`]): an insolvent position's lot would be held at
+///   its debt price, not sold, so seizing it now saves nothing while the
+///   budget it takes could restore a solvent position before it goes under
+///   (docs/fast-falls.md, "Triage: restorable positions first").
+///
+/// Without a budget every candidate is cranked in the same slot and the
+/// health ranking ([`sort_most_unhealthy`]) is kept. The program accepts any
+/// order: this is keeper strategy, not a rule.
+pub fn rank_for_crank(c: &mut [Candidate], params: &MarketParams, price: u64) {
+    if params.max_liq_notional_per_slot == 0 {
         sort_most_unhealthy(c);
+        return;
+    }
+    sort_highest_ltv_first(c);
+    if params.auction_hold_slots > 0 {
+        sort_solvent_first(c, price);
     }
 }
 
@@ -564,7 +591,7 @@ pub(crate) mod tests {
         ];
         let order = |params: &MarketParams| {
             let mut v = c.clone();
-            rank_for_crank(&mut v, params);
+            rank_for_crank(&mut v, params, PRICE);
             v.iter().map(|c| c.index).collect::<Vec<_>>()
         };
         let soft = MarketParams::default_soft();
@@ -582,6 +609,62 @@ pub(crate) mod tests {
             twins.iter().map(|c| c.index).collect::<Vec<_>>(),
             vec![4, 5]
         );
+    }
+
+    #[test]
+    fn on_a_holding_market_solvent_positions_go_before_insolvent_ones() {
+        let key = Pubkey::new_unique();
+        let cand = |index: u32, collateral: u64, debt: u64| Candidate {
+            slab: key,
+            index,
+            generation: 0,
+            collateral_native: collateral,
+            debt_native: debt,
+            health_maint: health::health(collateral, debt, PRICE, 500).unwrap(),
+        };
+        // Loan-to-value at PRICE: 0: 96%; 1: 99%; 2: exactly 100% (solvent:
+        // the debt equals the value); 3: 100% plus one native unit; 4: 120%.
+        let c = vec![
+            cand(0, 10_000_000_000, 960_000_000),
+            cand(1, 100_000_000, 9_900_000),
+            cand(2, 1_000_000_000, 100_000_000),
+            cand(3, 1_000_000_000, 100_000_001),
+            cand(4, 1_000_000_000, 120_000_000),
+        ];
+        let insolvent: Vec<u32> = c
+            .iter()
+            .filter(|c| is_insolvent_at(c, PRICE))
+            .map(|c| c.index)
+            .collect();
+        assert_eq!(insolvent, vec![3, 4]);
+        let order = |params: &MarketParams, price: u64| {
+            let mut v = c.clone();
+            rank_for_crank(&mut v, params, price);
+            v.iter().map(|c| c.index).collect::<Vec<_>>()
+        };
+        let (rule, _) = softliq::engine::params::soft_rule(20_000_000_000_000);
+        assert!(rule.auction_hold_slots > 0 && rule.max_liq_notional_per_slot > 0);
+        // Solvent ones first, each group by loan-to-value.
+        assert_eq!(order(&rule, PRICE), vec![2, 1, 0, 4, 3]);
+        // A market that does not hold keeps the loan-to-value order.
+        let no_hold = MarketParams {
+            auction_hold_slots: 0,
+            ..rule
+        };
+        assert_eq!(order(&no_hold, PRICE), vec![4, 3, 2, 1, 0]);
+        // At a price 25% higher every position is solvent: plain LTV order.
+        let higher = PRICE / 4 * 5;
+        assert_eq!(order(&rule, higher), vec![4, 3, 2, 1, 0]);
+        // No budget: the health ranking, whatever the hold.
+        let unbudgeted = MarketParams {
+            max_liq_notional_per_slot: 0,
+            ..rule
+        };
+        let mut v = c.clone();
+        rank_for_crank(&mut v, &unbudgeted, PRICE);
+        let mut by_health = c.clone();
+        sort_most_unhealthy(&mut by_health);
+        assert_eq!(v, by_health);
     }
 
     #[test]

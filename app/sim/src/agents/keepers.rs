@@ -47,7 +47,7 @@ impl World<'_> {
         if candidates.is_empty() {
             return;
         }
-        agents::rank_for_crank(&mut candidates, &market.params);
+        agents::rank_for_crank(&mut candidates, &market.params, price);
         let per_crank = market.params.max_positions_per_crank as usize;
         let budget_native = market.params.max_liq_notional_per_slot;
         let payer = self.bank.payer();

@@ -571,17 +571,22 @@ pub(crate) mod tests {
             .any(|c| c.index == 5));
     }
 
-    #[test]
-    fn under_a_budget_cranks_rank_by_loan_to_value() {
-        let key = Pubkey::new_unique();
-        let cand = |index: u32, collateral: u64, debt: u64| Candidate {
-            slab: key,
+    /// A candidate on `slab` with its maintenance health at `PRICE`.
+    fn candidate(slab: Pubkey, index: u32, collateral: u64, debt: u64) -> Candidate {
+        Candidate {
+            slab,
             index,
             generation: 0,
             collateral_native: collateral,
             debt_native: debt,
             health_maint: health::health(collateral, debt, PRICE, 500).unwrap(),
-        };
+        }
+    }
+
+    #[test]
+    fn under_a_budget_cranks_rank_by_loan_to_value() {
+        let key = Pubkey::new_unique();
+        let cand = |index: u32, collateral: u64, debt: u64| candidate(key, index, collateral, debt);
         // 0: large, LTV 96% (health -10 USDC); 1: small, LTV 99% (-0.4 USDC);
         // 2: LTV 97.5% (-2.5 USDC).
         let c = vec![
@@ -614,14 +619,7 @@ pub(crate) mod tests {
     #[test]
     fn on_a_holding_market_solvent_positions_go_before_insolvent_ones() {
         let key = Pubkey::new_unique();
-        let cand = |index: u32, collateral: u64, debt: u64| Candidate {
-            slab: key,
-            index,
-            generation: 0,
-            collateral_native: collateral,
-            debt_native: debt,
-            health_maint: health::health(collateral, debt, PRICE, 500).unwrap(),
-        };
+        let cand = |index: u32, collateral: u64, debt: u64| candidate(key, index, collateral, debt);
         // Loan-to-value at PRICE: 0: 96%; 1: 99%; 2: exactly 100% (solvent:
         // the debt equals the value); 3: 100% plus one native unit; 4: 120%.
         let c = vec![

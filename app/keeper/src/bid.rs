@@ -39,10 +39,18 @@ pub struct BidDecision {
 /// collateral, not in need of a reset: a take would fail then); `None`
 /// otherwise or on overflow.
 pub fn ask(params: &MarketParams, lot: &Lot, slot: u64) -> Option<u64> {
+    ask_at(params, lot, slot, None)
+}
+
+/// [`ask`] with the market's reference price of the slot
+/// (`engine::auction::reference_price` of the market as read at `slot`): on
+/// an anchored market the program prices the take with it
+/// (`engine::auction::quote_at`), never above the price without it.
+pub fn ask_at(params: &MarketParams, lot: &Lot, slot: u64, reference: Option<u64>) -> Option<u64> {
     if !lot.in_use() || lot.collateral_native == 0 {
         return None;
     }
-    let q = auction::quote(params, lot, slot)?;
+    let q = auction::quote_at(params, lot, slot, reference)?;
     (!q.needs_reset).then_some(q.price)
 }
 
@@ -50,23 +58,25 @@ pub fn ask(params: &MarketParams, lot: &Lot, slot: u64) -> Option<u64> {
 /// valuation and it does not need a reset (a take would fail then); `None`
 /// otherwise, or when the take would fail (nothing to take, dust).
 pub fn decide(params: &MarketParams, lot: &Lot, slot: u64, v: &Valuation) -> Option<BidDecision> {
-    decide_with_budget(params, lot, slot, v, None)
+    decide_with_budget(params, lot, slot, None, v, None)
 }
 
-/// [`decide`] spending at most `max_quote` (debt-token native) at the current
-/// price. When a partial take would leave a tab below dust (the program
-/// refuses it), the whole lot is proposed only if the budget covers it.
+/// [`decide`] at the price [`ask_at`] gives with `reference`, spending at
+/// most `max_quote` (debt-token native). When a partial take would leave a
+/// tab below dust (the program refuses it), the whole lot is proposed only
+/// if the budget covers it.
 pub fn decide_with_budget(
     params: &MarketParams,
     lot: &Lot,
     slot: u64,
+    reference: Option<u64>,
     v: &Valuation,
     max_quote: Option<u64>,
 ) -> Option<BidDecision> {
     if lot.tab_native()? == 0 {
         return None;
     }
-    let price = ask(params, lot, slot)?;
+    let price = ask_at(params, lot, slot, reference)?;
     let limit = v.limit_price()?;
     if price > limit {
         return None;
@@ -231,7 +241,7 @@ mod tests {
         let slot = l.start_slot + 20;
         let price = auction::price_at(&p, l.start_price, 20).unwrap();
         // Budget of 300 USDC: buys floor(300 / price) collateral, costs at most 300.
-        let d = decide_with_budget(&p, &l, slot, &v, Some(300_000_000)).unwrap();
+        let d = decide_with_budget(&p, &l, slot, None, &v, Some(300_000_000)).unwrap();
         let t = auction::take(
             l.collateral_native,
             l.tab_debt_native,
@@ -245,12 +255,12 @@ mod tests {
         // A budget that would leave less than dust on the tab: refused.
         let tab = l.tab_native().unwrap();
         assert_eq!(
-            decide_with_budget(&p, &l, slot, &v, Some(tab - p.dust_native / 2)),
+            decide_with_budget(&p, &l, slot, None, &v, Some(tab - p.dust_native / 2)),
             None
         );
         // Enough for the whole tab: the whole lot.
         assert_eq!(
-            decide_with_budget(&p, &l, slot, &v, Some(tab))
+            decide_with_budget(&p, &l, slot, None, &v, Some(tab))
                 .unwrap()
                 .max_collateral,
             l.collateral_native

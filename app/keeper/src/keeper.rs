@@ -5,6 +5,7 @@ use std::collections::hash_map::{Entry, HashMap};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
 use indicatif::ProgressBar;
+use softliq::engine::auction;
 use softliq::state::{
     BookEntry, Lot, Market, Position, LOT_SIZE, POSITION_SIZE, SLAB_POSITIONS_OFFSET,
 };
@@ -529,10 +530,13 @@ impl Keeper {
                     external_price: ext,
                     margin_bps,
                 };
+                // The price the program will take at: anchored to the
+                // market's price of this slot when it has one.
                 let Some(d) = decide_with_budget(
                     &market.params,
                     &lot,
                     clock.slot,
+                    auction::reference_price(&market.risk_state, clock.slot),
                     &v,
                     self.cfg.max_quote_per_take,
                 ) else {

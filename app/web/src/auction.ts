@@ -12,6 +12,9 @@ import { BPS, PRICE_SCALE, U64_MAX, mulDivU128, type MarketParamsState } from '@
 
 export const CURVE_LINEAR = 0n;
 export const CURVE_STEP_EXP = 1n;
+/** `CURVE_ANCHORED`: the stepwise exponential curve, which a take also prices from the slot's
+ * oracle price (`quote_at`); this port prices the lot's own curve (`quote`), the most a take pays. */
+export const CURVE_ANCHORED = 2n;
 const FACTOR_SCALE = 1_000_000_000_000_000_000n;
 
 export type AuctionParams = Pick<
@@ -69,7 +72,7 @@ function powFactor(cutBps: bigint, n: bigint): bigint | null {
 
 /** `price_at`: price of a lot started at `start`, `elapsedSlots` after its start. */
 export function priceAt(p: AuctionParams, start: bigint, elapsedSlots: bigint): bigint | null {
-    if (p.auctionCurve === CURVE_STEP_EXP) {
+    if (p.auctionCurve === CURVE_STEP_EXP || p.auctionCurve === CURVE_ANCHORED) {
         const step = p.auctionStepSlots > 1n ? p.auctionStepSlots : 1n;
         const cut = p.auctionCutBps < BPS ? p.auctionCutBps : BPS;
         const f = powFactor(cut, elapsedSlots / step);

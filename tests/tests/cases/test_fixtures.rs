@@ -1452,13 +1452,16 @@ fn liquidation_json() -> Value {
 /// resets, and the insolvent-lot hold (flagged or not, first round or reset,
 /// within the hold or past it).
 fn auction_json() -> Value {
-    use softliq::engine::auction::{quote, CURVE_LINEAR, CURVE_STEP_EXP};
+    use softliq::engine::auction::{quote, CURVE_ANCHORED, CURVE_LINEAR, CURVE_STEP_EXP};
     let mut next = lcg(0x00a0_c710_5eed);
     let mut rows = Vec::new();
     for i in 0..160u64 {
-        let linear = i % 4 == 0;
         let p = MarketParams {
-            auction_curve: if linear { CURVE_LINEAR } else { CURVE_STEP_EXP },
+            auction_curve: match i % 8 {
+                0 | 4 => CURVE_LINEAR,
+                7 => CURVE_ANCHORED,
+                _ => CURVE_STEP_EXP,
+            },
             auction_tau_slots: 1 + next(2_000),
             auction_step_slots: 1 + next(4),
             auction_cut_bps: 9_900 + next(99),

@@ -10,7 +10,7 @@ use harness::bank::{code_of, Bank};
 use harness::market::{funded, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser};
 use harness::tokens::balance;
 use softliq::engine::auction::{
-    debt_price, price_at, quote, start_price, QuietVol, FAST_FALL_SIGMAS,
+    debt_price, price_at, quote, quote_at, start_price, QuietVol, CURVE_ANCHORED, FAST_FALL_SIGMAS,
 };
 use softliq::engine::params::MAX_AUCTION_HOLD_SLOTS;
 use softliq::error::SoftliqError as E;
@@ -39,8 +39,13 @@ struct World {
 /// USDC is insolvent there (850 of collateral), the one owing 810 is below
 /// maintenance but solvent (and restorable).
 async fn gapped() -> (World, (LotRef, Lot), (LotRef, Lot), PosRef) {
+    gapped_on(held()).await
+}
+
+/// [`gapped`] on a market with `params`.
+async fn gapped_on(params: MarketParams) -> (World, (LotRef, Lot), (LotRef, Lot), PosRef) {
     let cfg = MarketConfig {
-        params: held(),
+        params,
         ..Default::default()
     };
     let Funded {
@@ -217,6 +222,98 @@ async fn a_solvent_lot_on_a_holding_market_follows_the_curve() {
         tm.lot(bank, lot_ref).await.collateral_native,
         lot.collateral_native - 100_000_000
     );
+}
+
+/// The anchored auction (`CURVE_ANCHORED`, docs/auction-hold.md): a lot's
+/// ask is at most the curve restarted at the oracle price the market saw in
+/// the same slot, with the lot's age; without such a price it is the lot's
+/// own curve, and a take priced at the anchored curve is refused.
+#[tokio::test]
+async fn an_anchored_lot_is_priced_from_the_slots_oracle_price() {
+    let anchored = MarketParams {
+        auction_curve: CURVE_ANCHORED,
+        ..held()
+    };
+    let (mut w, _, (lot_ref, lot), _) = gapped_on(anchored).await;
+    let (bank, tm) = (&mut w.bank, &mut w.tm);
+    let params = tm.market_state(bank).await.params;
+    assert_eq!(params.auction_curve, CURVE_ANCHORED);
+    assert_eq!(
+        lot.flags & (LOT_INSOLVENT | LOT_FAST_FALL),
+        0,
+        "solvent, not held"
+    );
+    assert_eq!(lot.start_price, start_price(PRICE_85, 10_200).unwrap());
+    // Four slots on, the market is at 80.
+    tm.advance(bank, 4, 80.0).await;
+    let slot = bank.slot().await;
+    let elapsed = slot - lot.start_slot;
+    let own = price_at(&params, lot.start_price, elapsed).unwrap();
+    let restarted = price_at(
+        &params,
+        start_price(80_000_000_000, 10_200).unwrap(),
+        elapsed,
+    )
+    .unwrap();
+    assert!(restarted < own, "restarted {restarted} own {own}");
+    assert_eq!(
+        quote_at(&params, &lot, slot, Some(80_000_000_000))
+            .unwrap()
+            .price,
+        restarted
+    );
+    // No price observed in this slot: the lot's own curve; the anchored
+    // price is refused and nothing changes.
+    assert_ne!(tm.market_state(bank).await.risk_state.last_slot, slot);
+    let before = bank.data(&tm.lot_book).await;
+    let market_before = bank.data(&tm.market).await;
+    let e = tm
+        .take(bank, &w.taker, lot_ref, 1_000_000_000, restarted)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), code_of(E::PriceAboveMax));
+    assert_eq!(bank.data(&tm.lot_book).await, before);
+    assert_eq!(bank.data(&tm.market).await, market_before);
+    // After `refresh_risk` in the same slot the take is priced at the
+    // restarted curve.
+    tm.refresh_risk(bank).await.unwrap();
+    let m = tm.market_state(bank).await;
+    assert_eq!(
+        (m.risk_state.last_price, m.risk_state.last_slot),
+        (80_000_000_000, slot)
+    );
+    let d0 = balance(bank, &w.taker.debt).await;
+    tm.take(bank, &w.taker, lot_ref, 1_000_000_000, restarted)
+        .await
+        .unwrap();
+    assert_eq!(
+        (d0 - balance(bank, &w.taker.debt).await) as u128,
+        (1_000_000_000u128 * restarted as u128).div_ceil(SCALE)
+    );
+    assert_eq!(
+        tm.lot(bank, lot_ref).await.collateral_native,
+        lot.collateral_native - 1_000_000_000
+    );
+    // A higher oracle does not raise the ask: at 90 the lot's own curve.
+    tm.advance(bank, 1, 90.0).await;
+    tm.refresh_risk(bank).await.unwrap();
+    let slot = bank.slot().await;
+    let now = tm.lot(bank, lot_ref).await;
+    let own = price_at(&params, lot.start_price, slot - lot.start_slot).unwrap();
+    assert_eq!(
+        quote_at(&params, &now, slot, Some(90_000_000_000))
+            .unwrap()
+            .price,
+        own
+    );
+    let e = tm
+        .take(bank, &w.taker, lot_ref, 1_000_000_000, own - 1)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), code_of(E::PriceAboveMax));
+    tm.take(bank, &w.taker, lot_ref, 1_000_000_000, own)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

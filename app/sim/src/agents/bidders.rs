@@ -159,6 +159,7 @@ impl World<'_> {
         &mut self,
         slot: u64,
         open: &[(LotRef, Lot)],
+        reference: Option<u64>,
     ) -> Result<Vec<TakePlan>, MarketError> {
         let stress = self.config.bidder_stress;
         let Some(bid) = self.slot_bid(slot, stress) else {
@@ -171,7 +172,8 @@ impl World<'_> {
         let mut offers: Vec<(u64, LotRef, Lot)> = open
             .iter()
             .filter_map(|(r, l)| {
-                agents::take_price(&self.params, l, slot, valuation).map(|price| (price, *r, *l))
+                agents::take_price(&self.params, l, slot, reference, valuation)
+                    .map(|price| (price, *r, *l))
             })
             .collect();
         offers.sort_by_key(|(price, r, _)| (*price, r.index));

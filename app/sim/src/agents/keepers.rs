@@ -4,6 +4,7 @@
 //! lot book as `softliq_keeper::scan::open_lots` reads it. Instructions come
 //! from `softliq_keeper::ixs`.
 use harness::market::LotRef;
+use softliq::engine::auction;
 use softliq::state::Lot;
 use softliq_keeper::ixs;
 use softliq_keeper::scan;
@@ -140,8 +141,12 @@ impl World<'_> {
         if self.usable_price.is_some() && self.reset_stale(slot, &open).await {
             open = self.read_lots().await;
         }
+        // The market's price of this slot (the keepers' `refresh_risk` or
+        // crank fed it), which an anchored auction prices takes from.
+        let risk_state = self.tm.market_state(&mut self.bank).await.risk_state;
+        let reference = auction::reference_price(&risk_state, slot);
         let plans = self
-            .plan_takes(slot, &open)
+            .plan_takes(slot, &open, reference)
             .map_err(|e| self.market_err(e))?;
         let sold_out = self.send_takes(slot, plans).await?;
         self.settle_all(slot, sold_out).await;

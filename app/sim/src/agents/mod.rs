@@ -50,10 +50,17 @@ pub fn pack_cranks(
 }
 
 /// The auction price at which the bidder takes `lot` at `slot`, given its
-/// valuation (scaled like oracle prices): `softliq_keeper::bid::ask` (the
-/// lot can be taken now) at or below the valuation.
-pub fn take_price(params: &MarketParams, lot: &Lot, slot: u64, valuation: u64) -> Option<u64> {
-    softliq_keeper::bid::ask(params, lot, slot).filter(|price| *price <= valuation)
+/// valuation (scaled like oracle prices): `softliq_keeper::bid::ask_at` with
+/// the market's reference price of the slot (the lot can be taken now) at or
+/// below the valuation.
+pub fn take_price(
+    params: &MarketParams,
+    lot: &Lot,
+    slot: u64,
+    reference: Option<u64>,
+    valuation: u64,
+) -> Option<u64> {
+    softliq_keeper::bid::ask_at(params, lot, slot, reference).filter(|price| *price <= valuation)
 }
 
 /// The lot's auction needs a reset at `slot` (`softliq_keeper::scan::lot_status`).

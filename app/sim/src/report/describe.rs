@@ -1,7 +1,7 @@
 //! The text under the heading of report.md: the book against the market's
 //! depth, the external market, the agents, the metrics' definitions, and
 //! each run's parameters.
-use softliq::engine::auction::CURVE_LINEAR;
+use softliq::engine::auction::{CURVE_ANCHORED, CURVE_LINEAR};
 use softliq::math::BPS;
 
 use crate::book::{Book, MAX_LTV, MIN_LTV, SIZE_SPREAD};
@@ -90,10 +90,14 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
                 quote(p.max_liq_notional_per_slot as f64 / 1e6)
             },
             p.auction_start_buffer_bps,
-            if p.auction_curve == CURVE_LINEAR {
-                format!("linear to zero over {} slots", count(p.auction_tau_slots))
-            } else {
-                format!("−{} bps every {} slots", BPS - p.auction_cut_bps, p.auction_step_slots)
+            match p.auction_curve {
+                CURVE_LINEAR => format!("linear to zero over {} slots", count(p.auction_tau_slots)),
+                CURVE_ANCHORED => format!(
+                    "−{} bps every {} slots, anchored to the slot's oracle price",
+                    BPS - p.auction_cut_bps,
+                    p.auction_step_slots
+                ),
+                _ => format!("−{} bps every {} slots", BPS - p.auction_cut_bps, p.auction_step_slots),
             },
             if p.auction_hold_slots == 0 {
                 String::new()

@@ -1,6 +1,6 @@
 //! Market parameter defaults and hard bounds. Every parameter is validated at
 //! market creation and on every update; see docs/parameters.md.
-use crate::engine::auction::{CURVE_LINEAR, CURVE_STEP_EXP};
+use crate::engine::auction::{CURVE_ANCHORED, CURVE_LINEAR, CURVE_STEP_EXP};
 use crate::math::BPS;
 use crate::state::MarketParams;
 
@@ -178,7 +178,10 @@ pub const SOFT_URGENT_BUDGET_BPS: u64 = 0;
 ///   clears from the external market per slot at a bounded price impact;
 /// - the auction starts at 98% of the oracle and falls 0.5% a slot, so that
 ///   bidders who resell into the external market (fees and slippage ≈ 0.5%)
-///   take the slot's lots at once; a 4% lot buffer, so that a lot sold below
+///   take the slot's lots at once; it is anchored (`CURVE_ANCHORED`): a lot
+///   never asks more than a lot of its age started at the slot's oracle
+///   price, so that in a fall its ask follows the market down instead of
+///   staying above it until the fall ends; a 4% lot buffer, so that a lot sold below
 ///   the seizure price still repays its debt; no ramp (the budget spreads
 ///   the selling);
 /// - the adaptive budget and the urgent tier (`engine::budget`) are present
@@ -197,6 +200,7 @@ pub fn soft_rule(depth_native: u64) -> (MarketParams, crate::state::RiskParams) 
     let base = MarketParams::default_soft();
     let params = MarketParams {
         auction_hold_slots: base.auction_tail_slots,
+        auction_curve: CURVE_ANCHORED,
         auction_start_buffer_bps: 9_800,
         auction_step_slots: 1,
         auction_cut_bps: 9_950,
@@ -247,7 +251,9 @@ pub fn validate(p: &MarketParams) -> Result<(), ParamError> {
     }
     let curve_ok = match p.auction_curve {
         CURVE_LINEAR => p.auction_tau_slots >= 1,
-        CURVE_STEP_EXP => p.auction_step_slots >= 1 && (5_000..BPS).contains(&p.auction_cut_bps),
+        CURVE_STEP_EXP | CURVE_ANCHORED => {
+            p.auction_step_slots >= 1 && (5_000..BPS).contains(&p.auction_cut_bps)
+        }
         _ => false,
     };
     let auction_ok = curve_ok

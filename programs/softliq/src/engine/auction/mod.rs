@@ -2,10 +2,16 @@
 //! protocol sells); collateral handed to a taker rounds down.
 use crate::engine::risk::{ewma_ppb, per_slot_sample_ppb2, update_weight_ppb, PPB};
 use crate::math::{mul_div_u128, to_u64, Rounding, BPS, PRICE_SCALE};
-use crate::state::{Lot, MarketParams, RiskParams, LOT_HELD_FLAGS};
+use crate::state::{Lot, MarketParams, RiskParams, RiskState, LOT_HELD_FLAGS};
 
 pub const CURVE_LINEAR: u64 = 0;
 pub const CURVE_STEP_EXP: u64 = 1;
+/// The stepwise exponential curve, anchored to the market: a lot's ask is
+/// also at most the curve restarted, with the lot's elapsed slots, at the
+/// market's guarded oracle price of the current slot ([`reference_price`],
+/// [`quote_at`]), so that it follows a falling market down instead of
+/// waiting above it (docs/auction-hold.md, "Anchored auction").
+pub const CURVE_ANCHORED: u64 = 2;
 const FACTOR_SCALE: u128 = 1_000_000_000_000_000_000;
 
 /// Start price of a lot: `oracle × start_buffer`.
@@ -37,7 +43,7 @@ fn pow_factor(cut_bps: u64, mut n: u64) -> Option<u128> {
 /// Price of a lot `elapsed` slots after its start. Monotone non-increasing, never negative.
 pub fn price_at(p: &MarketParams, start: u64, elapsed_slots: u64) -> Option<u64> {
     match p.auction_curve {
-        CURVE_STEP_EXP => {
+        CURVE_STEP_EXP | CURVE_ANCHORED => {
             let step = p.auction_step_slots.max(1);
             let f = pow_factor(p.auction_cut_bps.min(BPS), elapsed_slots.checked_div(step)?)?;
             to_u64(mul_div_u128(start as u128, f, FACTOR_SCALE, Rounding::Up)?)
@@ -232,8 +238,34 @@ pub fn beyond_noise(
 /// - every other lot follows the curve ([`price_at`]) and needs a reset past
 ///   the tail or below the cusp ([`needs_reset`]).
 pub fn quote(p: &MarketParams, lot: &Lot, slot: u64) -> Option<Quote> {
+    quote_at(p, lot, slot, None)
+}
+
+/// The market's guarded oracle price when it was observed in `slot` itself
+/// (by a crank, `refresh_risk`, a borrow, ...: `RiskState::last_price`),
+/// else `None`: an anchored auction never prices from an older price.
+pub fn reference_price(risk_state: &RiskState, slot: u64) -> Option<u64> {
+    (risk_state.last_price > 0 && risk_state.last_slot == slot).then_some(risk_state.last_price)
+}
+
+/// [`quote`] with the market's reference price of the slot
+/// ([`reference_price`]). On an anchored market (`CURVE_ANCHORED`) the
+/// curve's price is the lower of the lot's own curve and the same curve
+/// restarted at `reference` (`start_price(reference, start_buffer)`) with the
+/// lot's elapsed slots: a lot never asks more than a fresh lot of its age
+/// would. The reference only lowers the curve, the held lot's debt-price
+/// floor still applies, and resets follow the lot's own curve. Other curves,
+/// or no reference, price as [`quote`].
+pub fn quote_at(p: &MarketParams, lot: &Lot, slot: u64, reference: Option<u64>) -> Option<Quote> {
     let elapsed = slot.saturating_sub(lot.start_slot);
-    let curve = price_at(p, lot.start_price, elapsed)?;
+    let own = price_at(p, lot.start_price, elapsed)?;
+    let curve = match reference {
+        Some(r) if p.auction_curve == CURVE_ANCHORED => {
+            let anchored = price_at(p, start_price(r, p.auction_start_buffer_bps)?, elapsed)?;
+            own.min(anchored)
+        }
+        _ => own,
+    };
     if is_held(p, lot) {
         return Some(Quote {
             price: curve.max(debt_price(lot)?),
@@ -242,7 +274,7 @@ pub fn quote(p: &MarketParams, lot: &Lot, slot: u64) -> Option<Quote> {
     }
     Some(Quote {
         price: curve,
-        needs_reset: needs_reset(p, lot.start_price, curve, elapsed)?,
+        needs_reset: needs_reset(p, lot.start_price, own, elapsed)?,
     })
 }
 

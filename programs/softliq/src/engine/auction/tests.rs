@@ -875,3 +875,164 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- anchored auction
+
+/// A fresh lot of 10 SOL started at 98 USDC/SOL at slot 1,000, owing 900
+/// USDC (solvent: never held).
+fn anchored_lot() -> Lot {
+    lot_owing(900_000_000, 0)
+}
+
+#[test]
+fn the_soft_rule_anchors_its_auction() {
+    let p = held_params();
+    assert_eq!(p.auction_curve, CURVE_ANCHORED);
+    assert_eq!(crate::engine::params::validate(&p), Ok(()));
+    // Without a reference it is the stepwise exponential curve.
+    let step = MarketParams {
+        auction_curve: CURVE_STEP_EXP,
+        ..p
+    };
+    for elapsed in [0, 1, 7, 90, 301] {
+        assert_eq!(
+            price_at(&p, 98_000_000_000, elapsed),
+            price_at(&step, 98_000_000_000, elapsed)
+        );
+    }
+}
+
+#[test]
+fn an_anchored_lot_follows_the_oracle_down_with_its_age() {
+    let p = held_params(); // 98%, −0.5% a slot
+    let lot = anchored_lot();
+    let slot = 1_004;
+    let own = quote(&p, &lot, slot).unwrap();
+    // 98 × 0.995⁴, rounded up at each step.
+    assert_eq!(own.price, price_at(&p, 98_000_000_000, 4).unwrap());
+    assert!(own.price > 96_000_000_000 && own.price < 96_100_000_000);
+    // The oracle fell to 90: the ask is the curve restarted at 90 × 98% with
+    // the lot's four slots, 88.2 × 0.995⁴ (a fresh lot would ask 88.2).
+    let at_90 = quote_at(&p, &lot, slot, Some(90_000_000_000)).unwrap();
+    assert_eq!(at_90.price, price_at(&p, 88_200_000_000, 4).unwrap());
+    assert!(at_90.price > 86_400_000_000 && at_90.price < 86_500_000_000);
+    assert!(!at_90.needs_reset);
+    // A higher oracle never raises the ask.
+    assert_eq!(quote_at(&p, &lot, slot, Some(110_000_000_000)), Some(own));
+    // Other curves ignore the reference.
+    let step = MarketParams {
+        auction_curve: CURVE_STEP_EXP,
+        ..p
+    };
+    assert_eq!(
+        quote_at(&step, &lot, slot, Some(90_000_000_000)),
+        quote(&step, &lot, slot)
+    );
+    let lin = MarketParams {
+        auction_curve: CURVE_LINEAR,
+        auction_tau_slots: 600,
+        ..p
+    };
+    assert_eq!(
+        quote_at(&lin, &lot, slot, Some(90_000_000_000)),
+        quote(&lin, &lot, slot)
+    );
+}
+
+#[test]
+fn an_anchored_held_lot_keeps_its_debt_floor_and_resets_on_its_own_curve() {
+    let p = held_params();
+    // Owes 1,050 USDC on 10 SOL: debt price 105, held for its first round.
+    let held = lot_owing(1_050_000_000, LOT_INSOLVENT);
+    let q = quote_at(&p, &held, 1_010, Some(60_000_000_000)).unwrap();
+    assert_eq!(q.price, 105_000_000_000);
+    assert!(!q.needs_reset);
+    // An unheld lot: the reference lowers the price far below the cusp of a
+    // fresh start, but the reset rule is the lot's own curve's.
+    let lot = anchored_lot();
+    let q = quote_at(&p, &lot, 1_010, Some(10_000_000_000)).unwrap();
+    assert_eq!(q.price, price_at(&p, 9_800_000_000, 10).unwrap());
+    assert_eq!(q.needs_reset, quote(&p, &lot, 1_010).unwrap().needs_reset);
+    assert!(!q.needs_reset);
+}
+
+#[test]
+fn the_reference_is_only_a_price_of_the_same_slot() {
+    let rs = RiskState {
+        last_price: 90_000_000_000,
+        last_slot: 2_000,
+        ..RiskState::default()
+    };
+    assert_eq!(reference_price(&rs, 2_000), Some(90_000_000_000));
+    assert_eq!(reference_price(&rs, 2_001), None);
+    assert_eq!(reference_price(&rs, 1_999), None);
+    assert_eq!(reference_price(&RiskState::default(), 0), None);
+}
+
+#[test]
+fn validate_accepts_the_anchored_curve_with_step_bounds() {
+    use crate::engine::params::{validate, ParamError};
+    let p = held_params();
+    assert_eq!(
+        validate(&MarketParams {
+            auction_cut_bps: BPS,
+            ..p
+        }),
+        Err(ParamError::Auction)
+    );
+    assert_eq!(
+        validate(&MarketParams {
+            auction_step_slots: 0,
+            ..p
+        }),
+        Err(ParamError::Auction)
+    );
+    assert_eq!(
+        validate(&MarketParams {
+            auction_curve: 3,
+            ..p
+        }),
+        Err(ParamError::Auction)
+    );
+}
+
+proptest! {
+    /// An anchored quote is the lower of the lot's own curve and the curve
+    /// restarted at the reference (or the held lot's floor above it); it never
+    /// exceeds the unanchored quote, falls (weakly) with the reference, and
+    /// never changes whether the lot needs a reset.
+    #[test]
+    fn anchoring_only_lowers_the_curve(
+        coll in 1u64..=1u64 << 50,
+        debt in 0u64..=1u64 << 50,
+        start in 0u64..=1u64 << 48,
+        elapsed in 0u64..=1_000,
+        reference in 1u64..=1u64 << 48,
+        lower_by in 0u64..=1u64 << 40,
+        insolvent in any::<bool>(),
+    ) {
+        let p = held_params();
+        let lot = Lot {
+            collateral_native: coll,
+            tab_debt_native: debt,
+            start_price: start,
+            start_slot: 10,
+            flags: crate::state::LOT_IN_USE | if insolvent { LOT_INSOLVENT } else { 0 },
+            ..Lot::default()
+        };
+        let slot = 10 + elapsed;
+        let plain = quote(&p, &lot, slot).unwrap();
+        let q = quote_at(&p, &lot, slot, Some(reference)).unwrap();
+        prop_assert!(q.price <= plain.price);
+        prop_assert_eq!(q.needs_reset, plain.needs_reset);
+        let restarted = price_at(&p, start_price(reference, p.auction_start_buffer_bps).unwrap(), elapsed).unwrap();
+        let curve = price_at(&p, start, elapsed).unwrap().min(restarted);
+        if is_held(&p, &lot) {
+            prop_assert_eq!(q.price, curve.max(debt_price(&lot).unwrap()));
+        } else {
+            prop_assert_eq!(q.price, curve);
+        }
+        let lower = quote_at(&p, &lot, slot, Some(reference.saturating_sub(lower_by).max(1))).unwrap();
+        prop_assert!(lower.price <= q.price);
+    }
+}

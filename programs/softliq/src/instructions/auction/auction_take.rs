@@ -55,7 +55,10 @@ enum Surplus {
 }
 
 /// Buys up to `max_collateral` of a lot at its current auction price, if that
-/// price is at most `max_price`.
+/// price is at most `max_price`. On an anchored market (`CURVE_ANCHORED`) the
+/// price is also at most the curve restarted at the market's oracle price of
+/// this slot, when an instruction earlier in the slot observed one (a crank,
+/// or `refresh_risk` in the same transaction): `engine::auction::quote_at`.
 pub fn handler(
     ctx: Context<AuctionTake>,
     lot_index: u32,
@@ -69,7 +72,8 @@ pub fn handler(
     let (take, price, tab_left, snapshot) =
         with_lots(&ctx.accounts.lot_book, &market_key, |lots| {
             let lot = open_lot(lots, lot_index, lot_generation)?;
-            let q = math!(auction::quote(&m.params, lot, slot))?;
+            let reference = auction::reference_price(&m.risk_state, slot);
+            let q = math!(auction::quote_at(&m.params, lot, slot, reference))?;
             let price = q.price;
             require!(!q.needs_reset, SoftliqError::LotNeedsReset);
             require!(price <= max_price, SoftliqError::PriceAboveMax);

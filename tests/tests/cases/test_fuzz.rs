@@ -12,7 +12,9 @@
 //! exits right after a crash (each exit is checked against the loss already
 //! certain, `invariants::fair_exit`), and the mint authority minting to
 //! actors. (The harness's mints have no freeze or close authority: softliq
-//! refuses those at creation, `test_redteam`.)
+//! refuses those at creation, `test_redteam`.) Half the cases run the
+//! anchored auction (`CURVE_ANCHORED`), whose takes price from the slot's
+//! oracle price when a crank or `refresh_risk` fed one.
 //!
 //! Short run in the normal suite; a long run with
 //! `SOFTLIQ_FUZZ_CASES=200 SOFTLIQ_FUZZ_STEPS=400 cargo test --release -p softliq-tests --test test_all fuzz -- --nocapture`.
@@ -77,6 +79,11 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
         auction_tail_slots: 40,
         // Two cases in three hold insolvent lots (docs/auction-hold.md), some past the tail.
         auction_hold_slots: [0, 30, 60][rng.below(3) as usize],
+        // Half the cases anchor the auction to the slot's oracle price.
+        auction_curve: [
+            softliq::engine::auction::CURVE_STEP_EXP,
+            softliq::engine::auction::CURVE_ANCHORED,
+        ][rng.below(2) as usize],
         ..MarketParams::default_soft()
     };
     // Half the cases run volatility-scaled margins and a depth budget.

@@ -498,6 +498,18 @@ impl Keeper {
         let lots = scan::open_lots(&book);
         drop(book);
         report.lots_open = lots.len();
+        // An anchored auction prices a take from the oracle price the market
+        // saw in this slot (`engine::auction::quote_at`). When it has seen
+        // none, each take goes with a `refresh_risk` in front of it, and the
+        // decision uses the price that refresh will record.
+        let refresh_first = market.params.auction_curve == auction::CURVE_ANCHORED
+            && oracle_ok
+            && auction::reference_price(&market.risk_state, clock.slot).is_none();
+        let reference = if refresh_first {
+            reading.as_ref().ok().and_then(Reading::usable)
+        } else {
+            auction::reference_price(&market.risk_state, clock.slot)
+        };
         let keeper = b.keeper();
         let taker = Taker {
             taker: keeper,
@@ -530,13 +542,11 @@ impl Keeper {
                     external_price: ext,
                     margin_bps,
                 };
-                // The price the program will take at: anchored to the
-                // market's price of this slot when it has one.
                 let Some(d) = decide_with_budget(
                     &market.params,
                     &lot,
                     clock.slot,
-                    auction::reference_price(&market.risk_state, clock.slot),
+                    reference,
                     &v,
                     self.cfg.max_quote_per_take,
                 ) else {
@@ -563,12 +573,17 @@ impl Keeper {
                 );
                 (LotAction::Take(d.max_collateral), ix)
             };
+            let with_refresh = refresh_first && matches!(action, LotAction::Take(_));
             let units = match action {
+                LotAction::Take(_) if with_refresh => cu::TAKE_CU + cu::REFRESH_RISK_CU,
                 LotAction::Take(_) => cu::TAKE_CU,
                 LotAction::Reset => cu::RESET_CU,
                 LotAction::Settle => cu::SETTLE_CU,
             };
             let mut tx = self.cfg.prefix(units, None);
+            if with_refresh {
+                tx.push(ixs::refresh_risk_ix(&keys));
+            }
             tx.push(ix);
             match (send_with_retry(b, &tx, self.cfg.send_retries).await, action) {
                 (Ok(_), LotAction::Settle) => report.settles += 1,

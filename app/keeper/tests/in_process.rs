@@ -21,11 +21,16 @@ struct Setup {
 /// Two slabs; five positions that a fall from 100 to 88 puts below
 /// maintenance (three on the first slab, two on the second), one that stays safe.
 async fn setup() -> Setup {
+    setup_with(MarketParams::default_soft()).await
+}
+
+/// [`setup`] on a market with `base` (no ramp, no budget).
+async fn setup_with(base: MarketParams) -> Setup {
     let mut bank = Bank::start().await;
     let params = MarketParams {
         liq_ramp_slots: 0,
         max_liq_notional_per_slot: 0,
-        ..MarketParams::default_soft()
+        ..base
     };
     let cfg = MarketConfig {
         params,
@@ -198,6 +203,107 @@ async fn bid_iteration_takes_lots_once_below_the_valuation() {
         m.bad_debt_insurance_native + m.bad_debt_socialized_native,
         0
     );
+}
+
+/// On an anchored market (`CURVE_ANCHORED`) the bidder sends `refresh_risk`
+/// in front of its takes when the market has not seen the slot's price, and
+/// takes at the curve restarted at that price; on the same market with the
+/// plain curve the same valuation takes nothing.
+#[tokio::test]
+async fn bid_iteration_on_an_anchored_market_takes_at_the_slots_price() {
+    use softliq::engine::auction::{self, CURVE_ANCHORED};
+    for anchored in [false, true] {
+        let mut base = MarketParams::default_soft();
+        if anchored {
+            base.auction_curve = CURVE_ANCHORED;
+        }
+        let Setup {
+            mut bank,
+            mut tm,
+            keeper,
+            ..
+        } = setup_with(base).await;
+        let mut k = Keeper::new(tm.market, config(&keeper));
+        {
+            let mut b = InProcess::new(&mut bank, &keeper.kp).with_market(&mut tm);
+            assert_eq!(k.crank_once(&mut b).await.unwrap().liquidations, 5);
+        }
+        // 12 slots later the market is at 80: the lots' own curve asks
+        // 88 × 102% × 0.995⁶ ≈ 87.1, the curve restarted at 80 ≈ 79.2.
+        let s = bank.slot().await;
+        bank.warp_to(s + 12).await;
+        tm.set_price(&mut bank, 80.0).await;
+        let slot = bank.slot().await;
+        let lots = tm.open_lots(&mut bank).await;
+        let (lot_ref, lot) = lots[0];
+        let params = tm.market_state(&mut bank).await.params;
+        let own = auction::quote(&params, &lot, slot).unwrap().price;
+        let restarted = auction::quote_at(&params, &lot, slot, Some(80_000_000_000))
+            .unwrap()
+            .price;
+        assert!(own > 80_000_000_000, "own curve {own}");
+        assert_eq!(
+            restarted < 80_000_000_000,
+            anchored,
+            "restarted {restarted}"
+        );
+        assert_ne!(tm.market_state(&mut bank).await.risk_state.last_slot, slot);
+        // What the takes hand over at the restarted curve, lot by lot.
+        let expected_collateral: u64 = lots
+            .iter()
+            .map(|(_, l)| {
+                let price = auction::quote_at(&params, l, slot, Some(80_000_000_000))
+                    .unwrap()
+                    .price;
+                auction::take(
+                    l.collateral_native,
+                    l.tab_debt_native,
+                    l.tab_penalty_native,
+                    price,
+                    l.collateral_native,
+                    params.dust_native,
+                )
+                .unwrap()
+                .collateral_out_native
+            })
+            .sum();
+        assert!(expected_collateral > 0);
+        let quote_before = balance(&mut bank, &keeper.debt).await;
+        let r = {
+            let mut b = InProcess::new(&mut bank, &keeper.kp).with_market(&mut tm);
+            k.bid_once(&mut b, None, 0).await.unwrap()
+        };
+        let m = tm.market_state(&mut bank).await;
+        if anchored {
+            assert_eq!((r.takes, r.take_failures), (5, 0), "{:?}", r.errors);
+            assert_eq!(
+                (m.risk_state.last_price, m.risk_state.last_slot),
+                (80_000_000_000, slot),
+                "the refresh in front of the takes"
+            );
+            assert!(
+                tm.open_lots(&mut bank)
+                    .await
+                    .iter()
+                    .all(|(_, l)| l.collateral_native == 0),
+                "every lot bought out"
+            );
+            // Bought at the restarted curve: exactly the collateral it hands over.
+            assert_eq!(
+                balance(&mut bank, &keeper.collateral).await,
+                expected_collateral
+            );
+            assert!(balance(&mut bank, &keeper.debt).await < quote_before);
+        } else {
+            assert_eq!((r.lots_open, r.takes, r.take_failures), (5, 0, 0));
+            assert_ne!(m.risk_state.last_slot, slot, "no refresh sent");
+            assert_eq!(
+                tm.lot(&mut bank, lot_ref).await.collateral_native,
+                lot.collateral_native
+            );
+            assert_eq!(balance(&mut bank, &keeper.collateral).await, 0);
+        }
+    }
 }
 
 #[tokio::test]

@@ -158,3 +158,54 @@ async fn every_instruction_runs_in_the_vm() {
     tm.lp_withdraw(&mut bank, &lp, 1_000_000).await.unwrap();
     record(&bank, "lp_withdraw");
 }
+
+/// A take on an anchored market (`CURVE_ANCHORED`, docs/auction-hold.md) in
+/// the VM, after `refresh_risk` fed the slot's price: priced at the curve
+/// restarted at that price, with its compute units recorded.
+#[tokio::test]
+async fn an_anchored_take_runs_in_the_vm() {
+    use softliq::engine::auction::{quote, quote_at, CURVE_ANCHORED};
+    let mut bank = sbf_bank().await;
+    assert!(bank.sbf);
+    let anchored = MarketParams {
+        auction_curve: CURVE_ANCHORED,
+        ..params()
+    };
+    let mut tm = TestMarket::create(
+        &mut bank,
+        MarketConfig {
+            params: anchored,
+            ..Default::default()
+        },
+    )
+    .await;
+    let slab = tm.slabs[0];
+    let lp = tm.new_user(&mut bank, 0, 2_000_000_000_000).await;
+    tm.lp_deposit(&mut bank, &lp, 1_000_000_000_000)
+        .await
+        .unwrap();
+    let t = tm.new_user(&mut bank, 10_000_000_000, 0).await;
+    let pos = tm
+        .open_levered(&mut bank, &t, slab, 10_000_000_000, 850_000_000)
+        .await;
+    tm.set_price(&mut bank, 88.0).await;
+    tm.crank(&mut bank, &lp, &[pos]).await.unwrap();
+    let (l, lot) = tm.open_lots(&mut bank).await[0];
+    tm.advance(&mut bank, 6, 84.0).await;
+    tm.refresh_risk(&mut bank).await.unwrap();
+    let slot = bank.slot().await;
+    let own = quote(&anchored, &lot, slot).unwrap().price;
+    let restarted = quote_at(&anchored, &lot, slot, Some(84_000_000_000))
+        .unwrap()
+        .price;
+    assert!(restarted < own, "restarted {restarted} own {own}");
+    let d0 = balance(&mut bank, &lp.debt).await;
+    tm.take(&mut bank, &lp, l, lot.collateral_native / 4, restarted)
+        .await
+        .unwrap();
+    record(&bank, "auction_take (anchored, after refresh_risk)");
+    assert_eq!(
+        (d0 - balance(&mut bank, &lp.debt).await) as u128,
+        ((lot.collateral_native / 4) as u128 * restarted as u128).div_ceil(1_000_000_000_000)
+    );
+}

@@ -17,8 +17,11 @@ pub const CRANK_BASE_CU: u32 = 18_100;
 pub const CRANK_PER_ENTRY_CU: u32 = 5_110;
 /// `refresh_risk` (measured 2,517).
 pub const REFRESH_RISK_CU: u32 = 2_600;
-/// `auction_take` (measured 31,043 partial, 31,039 whole).
+/// `auction_take` (measured 31,064 partial, 31,060 whole).
 pub const TAKE_CU: u32 = 31_100;
+/// `auction_take` on an anchored market with the slot's price (measured
+/// 34,848: the curve evaluated twice).
+pub const TAKE_ANCHORED_CU: u32 = 34_900;
 /// `auction_reset` (measured 24,920).
 pub const RESET_CU: u32 = 25_000;
 /// `auction_settle` (measured 15,306).

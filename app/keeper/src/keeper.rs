@@ -574,9 +574,14 @@ impl Keeper {
                 (LotAction::Take(d.max_collateral), ix)
             };
             let with_refresh = refresh_first && matches!(action, LotAction::Take(_));
+            let take_cu = if market.params.auction_curve == auction::CURVE_ANCHORED {
+                cu::TAKE_ANCHORED_CU
+            } else {
+                cu::TAKE_CU
+            };
             let units = match action {
-                LotAction::Take(_) if with_refresh => cu::TAKE_CU + cu::REFRESH_RISK_CU,
-                LotAction::Take(_) => cu::TAKE_CU,
+                LotAction::Take(_) if with_refresh => take_cu + cu::REFRESH_RISK_CU,
+                LotAction::Take(_) => take_cu,
                 LotAction::Reset => cu::RESET_CU,
                 LotAction::Settle => cu::SETTLE_CU,
             };

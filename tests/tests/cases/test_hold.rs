@@ -5,7 +5,8 @@
 //! refused and changes nothing. The fast-fall hold: a lot seized in a fall
 //! faster than the bound is held at its debt price although solvent, a fall
 //! right after a take does not count, one within the market's quiet-slot
-//! noise does not either, and one after a slow fall is not held.
+//! noise does not either, and one after a slow fall is not held. The
+//! anchored auction: a take priced from the slot's oracle price.
 use harness::bank::{code_of, Bank};
 use harness::market::{funded, Funded, LotRef, MarketConfig, PosRef, TestMarket, TestUser};
 use harness::tokens::balance;

@@ -29,6 +29,51 @@ fn held() -> MarketParams {
     }
 }
 
+/// A take of `collateral` at most `max_price` that the program refuses with
+/// `PriceAboveMax`, leaving the lot book and the market byte-identical.
+async fn take_refused_above_max(
+    bank: &mut Bank,
+    tm: &mut TestMarket,
+    taker: &TestUser,
+    lot_ref: LotRef,
+    collateral: u64,
+    max_price: u64,
+) {
+    let lot_book = bank.data(&tm.lot_book).await;
+    let market = bank.data(&tm.market).await;
+    let e = tm
+        .take(bank, taker, lot_ref, collateral, max_price)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), code_of(E::PriceAboveMax), "max price {max_price}");
+    assert_eq!(
+        bank.data(&tm.lot_book).await,
+        lot_book,
+        "a refused take changes nothing"
+    );
+    assert_eq!(bank.data(&tm.market).await, market);
+}
+
+/// Takes `collateral` of the lot at `price`; the taker pays exactly
+/// `collateral × price`, rounded up.
+async fn take_paying(
+    bank: &mut Bank,
+    tm: &mut TestMarket,
+    taker: &TestUser,
+    lot_ref: LotRef,
+    collateral: u64,
+    price: u64,
+) {
+    let d0 = balance(bank, &taker.debt).await;
+    tm.take(bank, taker, lot_ref, collateral, price)
+        .await
+        .unwrap();
+    assert_eq!(
+        (d0 - balance(bank, &taker.debt).await) as u128,
+        (collateral as u128 * price as u128).div_ceil(SCALE)
+    );
+}
+
 struct World {
     bank: Bank,
     tm: TestMarket,
@@ -113,21 +158,9 @@ async fn an_insolvent_lot_is_not_sold_below_its_debt_price() {
     assert_eq!(quote(&params, &lot, slot).unwrap().price, floor);
     // A bid at the decayed curve price, or one unit under the floor: refused.
     let curve = price_at(&params, lot.start_price, slot - lot.start_slot).unwrap();
-    let before = bank.data(&tm.lot_book).await;
-    let market_before = bank.data(&tm.market).await;
     for max_price in [curve, floor - 1] {
-        let e = tm
-            .take(bank, &w.taker, lot_ref, u64::MAX, max_price)
-            .await
-            .unwrap_err();
-        assert_eq!(e.code(), code_of(E::PriceAboveMax), "max price {max_price}");
+        take_refused_above_max(bank, tm, &w.taker, lot_ref, u64::MAX, max_price).await;
     }
-    assert_eq!(
-        bank.data(&tm.lot_book).await,
-        before,
-        "refused takes change nothing"
-    );
-    assert_eq!(bank.data(&tm.market).await, market_before);
     // At the debt price the whole lot repays its debt in full.
     let m0 = tm.market_state(bank).await;
     let d0 = balance(bank, &w.taker.debt).await;
@@ -191,14 +224,7 @@ async fn after_the_hold_an_insolvent_lot_needs_a_reset_then_is_an_ordinary_aucti
     let curve = price_at(&params, reset.start_price, slot - reset.start_slot).unwrap();
     assert_eq!(quote(&params, &reset, slot).unwrap().price, curve);
     assert!(curve < debt_price(&lot).unwrap());
-    let d0 = balance(bank, &w.taker.debt).await;
-    tm.take(bank, &w.taker, lot_ref, 1_000_000_000, curve)
-        .await
-        .unwrap();
-    assert_eq!(
-        (d0 - balance(bank, &w.taker.debt).await) as u128,
-        (1_000_000_000u128 * curve as u128).div_ceil(SCALE)
-    );
+    take_paying(bank, tm, &w.taker, lot_ref, 1_000_000_000, curve).await;
 }
 
 #[tokio::test]
@@ -266,15 +292,7 @@ async fn an_anchored_lot_is_priced_from_the_slots_oracle_price() {
     // No price observed in this slot: the lot's own curve; the anchored
     // price is refused and nothing changes.
     assert_ne!(tm.market_state(bank).await.risk_state.last_slot, slot);
-    let before = bank.data(&tm.lot_book).await;
-    let market_before = bank.data(&tm.market).await;
-    let e = tm
-        .take(bank, &w.taker, lot_ref, 1_000_000_000, restarted)
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), code_of(E::PriceAboveMax));
-    assert_eq!(bank.data(&tm.lot_book).await, before);
-    assert_eq!(bank.data(&tm.market).await, market_before);
+    take_refused_above_max(bank, tm, &w.taker, lot_ref, 1_000_000_000, restarted).await;
     // After `refresh_risk` in the same slot the take is priced at the
     // restarted curve.
     tm.refresh_risk(bank).await.unwrap();
@@ -283,14 +301,7 @@ async fn an_anchored_lot_is_priced_from_the_slots_oracle_price() {
         (m.risk_state.last_price, m.risk_state.last_slot),
         (80_000_000_000, slot)
     );
-    let d0 = balance(bank, &w.taker.debt).await;
-    tm.take(bank, &w.taker, lot_ref, 1_000_000_000, restarted)
-        .await
-        .unwrap();
-    assert_eq!(
-        (d0 - balance(bank, &w.taker.debt).await) as u128,
-        (1_000_000_000u128 * restarted as u128).div_ceil(SCALE)
-    );
+    take_paying(bank, tm, &w.taker, lot_ref, 1_000_000_000, restarted).await;
     assert_eq!(
         tm.lot(bank, lot_ref).await.collateral_native,
         lot.collateral_native - 1_000_000_000
@@ -307,14 +318,8 @@ async fn an_anchored_lot_is_priced_from_the_slots_oracle_price() {
             .price,
         own
     );
-    let e = tm
-        .take(bank, &w.taker, lot_ref, 1_000_000_000, own - 1)
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), code_of(E::PriceAboveMax));
-    tm.take(bank, &w.taker, lot_ref, 1_000_000_000, own)
-        .await
-        .unwrap();
+    take_refused_above_max(bank, tm, &w.taker, lot_ref, 1_000_000_000, own - 1).await;
+    take_paying(bank, tm, &w.taker, lot_ref, 1_000_000_000, own).await;
 }
 
 #[tokio::test]
@@ -405,24 +410,9 @@ async fn a_lot_seized_in_a_fast_fall_is_held_at_its_debt_price() {
     let curve = price_at(&params, lot.start_price, slot - lot.start_slot).unwrap();
     assert!(curve < floor, "curve {curve} floor {floor}");
     assert_eq!(quote(&params, &lot, slot).unwrap().price, floor);
-    let before = bank.data(&tm.lot_book).await;
-    let market_before = bank.data(&tm.market).await;
-    let e = tm
-        .take(bank, &w.taker, lot_ref, u64::MAX, floor - 1)
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), code_of(E::PriceAboveMax));
-    assert_eq!(bank.data(&tm.lot_book).await, before);
-    assert_eq!(bank.data(&tm.market).await, market_before);
+    take_refused_above_max(bank, tm, &w.taker, lot_ref, u64::MAX, floor - 1).await;
     // At the debt price it sells, and the market records the take.
-    let d0 = balance(bank, &w.taker.debt).await;
-    tm.take(bank, &w.taker, lot_ref, 100_000_000, floor)
-        .await
-        .unwrap();
-    assert_eq!(
-        (d0 - balance(bank, &w.taker.debt).await) as u128,
-        (100_000_000u128 * floor as u128).div_ceil(SCALE)
-    );
+    take_paying(bank, tm, &w.taker, lot_ref, 100_000_000, floor).await;
     let m = tm.market_state(bank).await;
     assert_eq!(m.last_take_slot, slot);
     // A fall right after a take may be the taker's own resale: it does not

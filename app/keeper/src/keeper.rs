@@ -502,7 +502,8 @@ impl Keeper {
         // saw in this slot (`engine::auction::quote_at`). When it has seen
         // none, each take goes with a `refresh_risk` in front of it, and the
         // decision uses the price that refresh will record.
-        let refresh_first = market.params.auction_curve == auction::CURVE_ANCHORED
+        let anchored = market.params.auction_curve == auction::CURVE_ANCHORED;
+        let refresh_first = anchored
             && oracle_ok
             && auction::reference_price(&market.risk_state, clock.slot).is_none();
         let reference = if refresh_first {
@@ -574,7 +575,7 @@ impl Keeper {
                 (LotAction::Take(d.max_collateral), ix)
             };
             let with_refresh = refresh_first && matches!(action, LotAction::Take(_));
-            let take_cu = if market.params.auction_curve == auction::CURVE_ANCHORED {
+            let take_cu = if anchored {
                 cu::TAKE_ANCHORED_CU
             } else {
                 cu::TAKE_CU

@@ -115,7 +115,30 @@ impl Bank {
     }
 
     /// Sends instructions signed by the payer and `signers`.
+    ///
+    /// A transaction refused with `AccountInUse` is sent again, a few times:
+    /// that error comes from the bank's account locks before anything runs
+    /// (nothing was executed or charged), and the test bank has been seen to
+    /// return it once in many runs for a transaction with no concurrent
+    /// writer (tests/tests/cases/test_redteam.rs, SBF re-run). No test
+    /// expects it, so a retry can hide no result.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), TxError> {
+        const TRIES: usize = 3;
+        let mut res = self.send_once(ixs, signers).await;
+        for _ in 1..TRIES {
+            if !matches!(&res, Err(TxError::Other(m)) if m.contains("AccountInUse")) {
+                break;
+            }
+            res = self.send_once(ixs, signers).await;
+        }
+        res
+    }
+
+    async fn send_once(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), TxError> {
         self.tx_count += 1;
         let blockhash = self
             .ctx

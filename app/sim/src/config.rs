@@ -187,7 +187,8 @@ pub fn set_param(p: &mut MarketParams, key: &str, value: u64) -> Result<(), Stri
 /// A liquidation mechanism.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RunKind {
-    /// The market's soft parameters (`MarketParams::default_soft`).
+    /// The soft rule for the market's depth (`engine::params::soft_rule`):
+    /// its program and risk parameters.
     Soft,
     /// Whole position at once, immediate sale at a fixed 5% discount
     /// (`MarketParams::hard`).
@@ -197,9 +198,9 @@ pub enum RunKind {
     Partial,
     /// No keepers: nothing is ever liquidated.
     None,
-    /// The soft run's parameters plus dynamic risk ([`dynamic_risk`]):
-    /// margins that follow the on-chain volatility estimate and a per-slot
-    /// budget set from the external market's depth.
+    /// The soft rule with a per-slot budget that shrinks as volatility rises
+    /// ([`dynamic_risk`]; the rule's budget is fixed): what selling less in a
+    /// storm does.
     Dynamic,
 }
 
@@ -211,25 +212,22 @@ pub const RUNS: [RunKind; 5] = [
     RunKind::Dynamic,
 ];
 
-/// Dynamic risk of the `dynamic` run for an external market of this depth:
-/// the volatility estimate with a 50-slot half-life, margins + 2σ over a
-/// 50-slot horizon (add-on capped at 5%, moving at most 5 bps a slot), and
-/// the per-slot budget at 0.45% of the depth (the soft run's static budget,
-/// so that the margins are the only difference), not shrinking with
-/// volatility.
+/// How far the `dynamic` run's budget shrinks at the add-on's cap, bps of
+/// its base (half).
+pub const DYNAMIC_BUDGET_FLOOR_BPS: u64 = 5_000;
+
+/// The `dynamic` run's risk parameters: the soft rule's
+/// (`engine::params::soft_rule`, volatility-scaled margins included) with
+/// the per-slot budget set from the depth (`budget_depth_bps`, the rule's
+/// 0.45%) and shrinking linearly to half of it as the margin add-on reaches
+/// its cap (docs/dynamic-risk.md, "Depth-aware budget"): what selling less
+/// into a volatile market does.
 pub fn dynamic_risk(market_depth_quote: f64) -> RiskParams {
     RiskParams {
-        vol_enabled: 1,
-        vol_half_life_slots: 50,
-        vol_max_move_bps: 500,
-        vol_horizon_slots: 50,
-        vol_k_bps: 20_000,
-        margin_addon_cap_bps: 500,
-        margin_step_bps: 5,
-        depth_native: (market_depth_quote * 1e6) as u64,
-        budget_depth_bps: 45,
-        budget_floor_bps: 10_000,
-        ..RiskParams::static_default()
+        depth_native: depth_native(market_depth_quote),
+        budget_depth_bps: softliq::engine::params::SOFT_BUDGET_DEPTH_BPS,
+        budget_floor_bps: DYNAMIC_BUDGET_FLOOR_BPS,
+        ..soft_rule(depth_native(market_depth_quote)).1
     }
 }
 
@@ -249,20 +247,13 @@ impl RunKind {
         RUNS.into_iter().find(|k| k.name() == name)
     }
 
-    /// The run's dynamic-risk parameters (static for all but `dynamic`).
+    /// The run's dynamic-risk parameters: the soft rule's for `soft`
+    /// (volatility-scaled margins), [`dynamic_risk`] for `dynamic`, static
+    /// for the others.
     pub fn risk(self, market_depth_quote: f64) -> RiskParams {
-        // The adaptive budget and urgent tier of the soft rule.
-        let (_, rule) = soft_rule(depth_native(market_depth_quote));
-        let adaptive = |r: RiskParams| RiskParams {
-            budget_growth_bps: rule.budget_growth_bps,
-            budget_cap_bps: rule.budget_cap_bps,
-            urgent_gap_bps: rule.urgent_gap_bps,
-            urgent_budget_bps: rule.urgent_budget_bps,
-            ..r
-        };
         match self {
-            RunKind::Dynamic => adaptive(dynamic_risk(market_depth_quote)),
-            RunKind::Soft => adaptive(RiskParams::static_default()),
+            RunKind::Soft => soft_rule(depth_native(market_depth_quote)).1,
+            RunKind::Dynamic => dynamic_risk(market_depth_quote),
             _ => RiskParams::static_default(),
         }
     }

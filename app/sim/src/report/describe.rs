@@ -119,19 +119,34 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
         let risk = r.kind.risk(config.market_depth_quote);
         if risk.vol_enabled == 1 {
             s.push_str(&format!(
-                "  Dynamic risk: margins + {:.1}σ over {} slots (variance half-life {} slots, one \
+                "  Volatility-scaled margins: + {:.1}σ over {} slots (variance half-life {} slots, one \
                  update's move capped at {} bps), add-on capped at {} bps and moving at most {} bps \
-                 a slot (liquidations use the add-on one slot later); per-slot budget {} bps of the \
-                 depth ({} quote), shrinking to {} bps of that at the cap.\n",
+                 a slot (liquidations use the add-on one slot later).\n",
                 risk.vol_k_bps as f64 / 1e4,
                 risk.vol_horizon_slots,
                 risk.vol_half_life_slots,
                 risk.vol_max_move_bps,
                 risk.margin_addon_cap_bps,
                 risk.margin_step_bps,
+            ));
+        }
+        if risk.budget_depth_bps > 0 {
+            s.push_str(&format!(
+                "  Depth budget: {} bps of the depth ({} quote) a slot, shrinking to {} bps of that \
+                 at the add-on's cap.\n",
                 risk.budget_depth_bps,
                 quote(risk.depth_native as f64 / 1e6),
                 risk.budget_floor_bps,
+            ));
+        }
+        if risk.budget_growth_bps > 0 || risk.urgent_gap_bps > 0 {
+            s.push_str(&format!(
+                "  Adaptive budget: ×{:.2} per bound slot up to {:.0}× the base; urgent tier within \
+                 {} bps of insolvency with {:.0}× the base as its allowance.\n",
+                1.0 + risk.budget_growth_bps as f64 / 1e4,
+                risk.budget_cap_bps as f64 / 1e4,
+                risk.urgent_gap_bps,
+                risk.urgent_budget_bps as f64 / 1e4,
             ));
         }
         if let Some(note) = &r.note {

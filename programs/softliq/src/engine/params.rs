@@ -167,6 +167,26 @@ pub const SOFT_URGENT_GAP_BPS: u64 = 0;
 /// The soft rule's urgent allowance, bps of the base budget.
 pub const SOFT_URGENT_BUDGET_BPS: u64 = 0;
 
+/// The soft rule's volatility-scaled margins (docs/dynamic-risk.md): the
+/// add-on is `SOFT_VOL_K_BPS` (2σ) of the price's volatility over
+/// `SOFT_VOL_HORIZON_SLOTS`, the estimate's half-life is
+/// `SOFT_VOL_HALF_LIFE_SLOTS`, one sample is capped at `SOFT_VOL_MAX_MOVE_BPS`.
+/// The horizon is the time a soft liquidation takes to work through a
+/// stressed book: a margin that covers 2σ of it liquidates a position while
+/// it still holds collateral above its debt, whatever drives the price.
+pub const SOFT_VOL_HORIZON_SLOTS: u64 = 50;
+/// The soft rule's volatility half-life, slots.
+pub const SOFT_VOL_HALF_LIFE_SLOTS: u64 = 50;
+/// The soft rule's volatility multiplier, bps of σ over the horizon (2σ).
+pub const SOFT_VOL_K_BPS: u64 = 20_000;
+/// The soft rule's largest move one volatility sample counts, bps.
+pub const SOFT_VOL_MAX_MOVE_BPS: u64 = 500;
+/// The soft rule's ceiling on the margin add-on, bps (fixed at creation).
+pub const SOFT_MARGIN_ADDON_CAP_BPS: u64 = 500;
+/// The soft rule's largest move of the add-on per slot, bps: a rise reaches
+/// maintenance one slot after the initial margin, by one step at most.
+pub const SOFT_MARGIN_STEP_BPS: u64 = 5;
+
 /// The soft parameters for a market, derived from what its admin can know:
 /// the depth of the external market the seized collateral is sold into
 /// (`depth_native`: debt-token native on one side of the book; 0 = unknown,
@@ -188,6 +208,12 @@ pub const SOFT_URGENT_BUDGET_BPS: u64 = 0;
 ///   but off (`SOFT_BUDGET_GROWTH_BPS`, `SOFT_URGENT_GAP_BPS`): on the
 ///   simulator's paths more throughput meant more price impact and more bad
 ///   debt (docs/adaptive-budget.md);
+/// - volatility-scaled margins (`engine::risk`): initial, maintenance and
+///   target margins rise by 2σ of the on-chain volatility estimate over 50
+///   slots (at most 5%, at most 5 bps a slot) and fall back as the market
+///   calms, so that a fast or noisy market is liquidated before its
+///   positions are under water and before the budget's queue builds up
+///   (docs/dynamic-risk.md, "In the soft rule");
 /// - the insolvent-lot hold lasts one whole first round
 ///   (`auction_hold_slots = auction_tail_slots`): a lot seized insolvent is
 ///   not sold below its debt price before its first reset
@@ -210,6 +236,13 @@ pub fn soft_rule(depth_native: u64) -> (MarketParams, crate::state::RiskParams) 
         ..base
     };
     let risk = crate::state::RiskParams {
+        vol_enabled: 1,
+        vol_half_life_slots: SOFT_VOL_HALF_LIFE_SLOTS,
+        vol_max_move_bps: SOFT_VOL_MAX_MOVE_BPS,
+        vol_horizon_slots: SOFT_VOL_HORIZON_SLOTS,
+        vol_k_bps: SOFT_VOL_K_BPS,
+        margin_addon_cap_bps: SOFT_MARGIN_ADDON_CAP_BPS,
+        margin_step_bps: SOFT_MARGIN_STEP_BPS,
         budget_growth_bps: SOFT_BUDGET_GROWTH_BPS,
         budget_cap_bps: SOFT_BUDGET_CAP_BPS,
         urgent_gap_bps: SOFT_URGENT_GAP_BPS,
@@ -294,6 +327,38 @@ mod tests {
     fn defaults_and_hard_are_valid() {
         assert_eq!(validate(&MarketParams::default_soft()), Ok(()));
         assert_eq!(validate(&MarketParams::hard()), Ok(()));
+    }
+
+    #[test]
+    fn the_soft_rule_is_valid_and_scales_margins_with_volatility() {
+        for depth in [0, 1, 1_000_000, 20_000_000_000_000, u64::MAX] {
+            let (p, r) = soft_rule(depth);
+            assert_eq!(validate(&p), Ok(()), "depth {depth}");
+            assert_eq!(
+                crate::engine::risk::validate(&p, &r),
+                Ok(()),
+                "depth {depth}"
+            );
+            assert_eq!(r.vol_enabled, 1);
+            assert_eq!(
+                (r.vol_k_bps, r.vol_horizon_slots, r.vol_half_life_slots),
+                (20_000, 50, 50)
+            );
+            assert_eq!((r.margin_addon_cap_bps, r.margin_step_bps), (500, 5));
+            // The add-on's ceiling keeps the margins inside their bounds.
+            assert!(p.maint_margin_bps + r.margin_addon_cap_bps <= 5_000);
+            assert!(p.init_margin_bps + r.margin_addon_cap_bps <= 9_000);
+            // The adaptive budget and the urgent tier stay off.
+            assert_eq!((r.budget_growth_bps, r.urgent_gap_bps), (0, 0));
+        }
+        // 0.45% of the depth a slot, rounded down; unknown depth: unlimited.
+        assert_eq!(
+            soft_rule(20_000_000_000_000).0.max_liq_notional_per_slot,
+            90_000_000_000
+        );
+        assert_eq!(soft_rule(0).0.max_liq_notional_per_slot, 0);
+        let most = (u64::MAX as u128 * 45 / 10_000) as u64;
+        assert_eq!(soft_rule(u64::MAX).0.max_liq_notional_per_slot, most);
     }
 
     #[test]

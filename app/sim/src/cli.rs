@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 pub use crate::config::SimConfig;
-use crate::config::{set_param, RunKind, RUNS};
+use crate::config::{is_param, RunKind, RUNS};
 use crate::market::DEFAULT_QUOTE_DEPTH;
 use crate::paths::{PathError, Scenario, DEFAULT_START_PRICE};
 
@@ -56,8 +56,9 @@ pub struct Cli {
     /// Lots the lot book holds; 0 = automatic (see `runs::lot_capacity`).
     #[arg(long = "lot-capacity", default_value_t = 0)]
     pub lot_capacity: u32,
-    /// Overrides a parameter of the soft run, e.g. `auction_cut_bps=9900`
-    /// (repeatable; the report names every override).
+    /// Overrides a parameter of the soft and dynamic runs, a `MarketParams`
+    /// or `RiskParams` field, e.g. `auction_cut_bps=9900` or
+    /// `margin_step_bps=10` (repeatable; the report names every override).
     #[arg(long = "soft-param", value_name = "NAME=VALUE")]
     pub soft_params: Vec<String>,
     /// Only these mechanisms, comma-separated (soft, hard, partial, none,
@@ -126,9 +127,9 @@ impl Cli {
                     .trim()
                     .parse::<u64>()
                     .map_err(|_| CliError::BadSoftParam(text.clone()))?;
-                let mut probe = softliq::state::MarketParams::default_soft();
-                set_param(&mut probe, key.trim(), value)
-                    .map_err(|_| CliError::BadSoftParam(text.clone()))?;
+                if !is_param(key.trim()) {
+                    return Err(CliError::BadSoftParam(text.clone()));
+                }
                 Ok((key.trim().to_string(), value))
             })
             .collect::<Result<Vec<_>, CliError>>()?;
@@ -219,6 +220,33 @@ mod tests {
         assert!(config.jobs >= 1);
         assert_eq!(config.runs, RUNS.to_vec());
         assert_eq!(config.trace_dir, None);
+    }
+
+    #[test]
+    fn soft_params_name_program_or_risk_fields() {
+        let config = parse(&[
+            "--soft-param",
+            "auction_cut_bps=9900",
+            "--soft-param",
+            "vol_k_bps = 30000",
+        ])
+        .unwrap()
+        .validate()
+        .unwrap();
+        assert_eq!(
+            config.soft_overrides,
+            vec![
+                ("auction_cut_bps".to_string(), 9_900),
+                ("vol_k_bps".to_string(), 30_000)
+            ]
+        );
+        for bad in ["vol_kbps=1", "margin_step_bps", "margin_step_bps=-1"] {
+            let err = parse(&["--soft-param", bad])
+                .unwrap()
+                .validate()
+                .unwrap_err();
+            assert_eq!(err, CliError::BadSoftParam(bad.into()));
+        }
     }
 
     #[test]

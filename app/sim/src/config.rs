@@ -184,6 +184,44 @@ pub fn set_param(p: &mut MarketParams, key: &str, value: u64) -> Result<(), Stri
     Ok(())
 }
 
+/// Sets one dynamic-risk parameter (`RiskParams`) by its field name.
+pub fn set_risk_param(r: &mut RiskParams, key: &str, value: u64) -> Result<(), String> {
+    macro_rules! fields {
+        ($($f:ident),* $(,)?) => {
+            match key {
+                $(stringify!($f) => r.$f = value,)*
+                _ => return Err(format!("unknown parameter `{key}`")),
+            }
+        };
+    }
+    fields!(
+        vol_enabled,
+        vol_half_life_slots,
+        vol_max_move_bps,
+        vol_horizon_slots,
+        vol_k_bps,
+        margin_addon_cap_bps,
+        margin_step_bps,
+        depth_native,
+        budget_depth_bps,
+        budget_floor_bps,
+        max_price_move_bps,
+        max_crank_gap_slots,
+        budget_growth_bps,
+        budget_cap_bps,
+        urgent_gap_bps,
+        urgent_budget_bps,
+    );
+    Ok(())
+}
+
+/// Whether `key` names a field `--soft-param` can set ([`set_param`] or
+/// [`set_risk_param`]).
+pub fn is_param(key: &str) -> bool {
+    set_param(&mut MarketParams::default_soft(), key, 0).is_ok()
+        || set_risk_param(&mut RiskParams::static_default(), key, 0).is_ok()
+}
+
 /// A liquidation mechanism.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RunKind {
@@ -258,6 +296,29 @@ impl RunKind {
         }
     }
 
+    /// The run's dynamic-risk parameters with the `overrides` that name
+    /// `RiskParams` fields applied (soft and dynamic runs only), checked
+    /// with `engine::risk::validate` against the run's program parameters.
+    pub fn risk_with(
+        self,
+        market_depth_quote: f64,
+        overrides: &[(String, u64)],
+    ) -> Result<RiskParams, SimError> {
+        let mut r = self.risk(market_depth_quote);
+        if matches!(self, RunKind::Soft | RunKind::Dynamic) {
+            for (key, value) in overrides {
+                // Program-parameter names are `params`'s.
+                let _ = set_risk_param(&mut r, key, *value);
+            }
+        }
+        let (p, _) = self.params(market_depth_quote, overrides)?;
+        softliq::engine::risk::validate(&p, &r).map_err(|e| SimError::Params {
+            run: self.name(),
+            error: format!("{e:?}"),
+        })?;
+        Ok(r)
+    }
+
     pub fn keepers(self) -> bool {
         self != RunKind::None
     }
@@ -291,6 +352,10 @@ impl RunKind {
         let mut note = None;
         if matches!(self, RunKind::Soft | RunKind::Dynamic) && !overrides.is_empty() {
             for (key, value) in overrides {
+                // Dynamic-risk names are `risk_with`'s.
+                if set_risk_param(&mut RiskParams::static_default(), key, *value).is_ok() {
+                    continue;
+                }
                 set_param(&mut p, key, *value).map_err(|error| SimError::Params {
                     run: self.name(),
                     error,
@@ -362,5 +427,66 @@ mod tests {
             depth_native(depth) / 10_000 * 45
         );
         assert!(note.is_none());
+        // Its risk parameters are the rule's too (volatility-scaled margins);
+        // dynamic differs only in a depth budget that shrinks with them.
+        let rule = soft_rule(depth_native(depth)).1;
+        assert_eq!(RunKind::Soft.risk(depth), rule);
+        assert_eq!(rule.vol_enabled, 1);
+        let dynamic = RunKind::Dynamic.risk(depth);
+        assert_eq!(
+            (dynamic.budget_depth_bps, dynamic.budget_floor_bps),
+            (45, 5_000)
+        );
+        assert_eq!(dynamic.depth_native, depth_native(depth));
+        assert_eq!(
+            RiskParams {
+                depth_native: 0,
+                budget_depth_bps: 0,
+                budget_floor_bps: rule.budget_floor_bps,
+                ..dynamic
+            },
+            rule
+        );
+        for kind in [RunKind::Hard, RunKind::Partial, RunKind::None] {
+            assert_eq!(kind.risk(depth), RiskParams::static_default());
+        }
+    }
+
+    #[test]
+    fn soft_params_set_risk_fields_too_and_are_validated() {
+        let depth = crate::market::DEFAULT_QUOTE_DEPTH;
+        let o = |k: &str, v: u64| vec![(k.to_string(), v)];
+        // A risk field goes to the risk parameters, a program field to the
+        // program parameters; neither leaks into the other.
+        let r = RunKind::Soft
+            .risk_with(depth, &o("margin_step_bps", 10))
+            .unwrap();
+        assert_eq!(r.margin_step_bps, 10);
+        let (p, note) = RunKind::Soft
+            .params(depth, &o("margin_step_bps", 10))
+            .unwrap();
+        assert_eq!(p, soft_rule(depth_native(depth)).0);
+        assert!(note.unwrap().contains("margin_step_bps=10"));
+        let r = RunKind::Soft
+            .risk_with(depth, &o("auction_cut_bps", 9_900))
+            .unwrap();
+        assert_eq!(r, RunKind::Soft.risk(depth));
+        // Only soft and dynamic take overrides.
+        assert_eq!(
+            RunKind::Hard
+                .risk_with(depth, &o("margin_step_bps", 10))
+                .unwrap(),
+            RiskParams::static_default()
+        );
+        // Out of bounds: refused with the engine's error.
+        for (k, v) in [("margin_step_bps", 0), ("margin_addon_cap_bps", 4_600)] {
+            let err = RunKind::Soft.risk_with(depth, &o(k, v)).unwrap_err();
+            assert!(
+                matches!(&err, SimError::Params { run: "soft", error } if error == "Bounds"),
+                "{k}={v}: {err}"
+            );
+        }
+        assert!(is_param("vol_k_bps") && is_param("auction_cut_bps"));
+        assert!(!is_param("vol_kbps"));
     }
 }

@@ -106,7 +106,8 @@ fn soft_bad_debt_at_most_hard_on_a_small_crash() {
     assert_eq!(none.max_sale_impact_bps, 0.0);
     assert!(soft.max_sale_impact_bps > 0.0);
     assert!(soft.max_sale_impact_bps < hard.max_sale_impact_bps);
-    // The dynamic run (issue 9) is reported beside the others.
+    // The dynamic run (the rule with a budget shrinking with volatility) is
+    // reported beside the others.
     let names: Vec<&str> = out.report.runs.keys().map(String::as_str).collect();
     assert_eq!(names, ["dynamic", "hard", "none", "partial", "soft"]);
     let dynamic = &out.report.runs["dynamic"];

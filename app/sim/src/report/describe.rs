@@ -116,7 +116,10 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
             },
             count(r.transactions),
         ));
-        let risk = r.kind.risk(config.market_depth_quote);
+        let risk = r
+            .kind
+            .risk_with(config.market_depth_quote, &config.soft_overrides)
+            .unwrap_or_else(|_| r.kind.risk(config.market_depth_quote));
         if risk.vol_enabled == 1 {
             s.push_str(&format!(
                 "  Volatility-scaled margins: + {:.1}σ over {} slots (variance half-life {} slots, one \

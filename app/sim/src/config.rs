@@ -2,7 +2,7 @@
 //! simulated ([`RunKind`]) with their parameters (the soft and dynamic runs:
 //! `engine::params::soft_rule` for the market's depth, on every scenario),
 //! and the named fields `--soft-param` may set on top of the rule
-//! ([`set_param`]). `cli` builds a `SimConfig`; nothing here depends on `cli`
+//! ([`set_param`], [`set_risk_param`]). `cli` builds a `SimConfig`; nothing here depends on `cli`
 //! or on the simulation itself.
 use std::path::PathBuf;
 

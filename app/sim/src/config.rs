@@ -136,17 +136,22 @@ pub fn depth_native(market_depth_quote: f64) -> u64 {
     (market_depth_quote * 1e6) as u64
 }
 
+/// `$obj.$field = $value` for the field named `$key`, or an error naming it.
+macro_rules! set_named {
+    ($obj:expr, $key:expr, $value:expr; $($f:ident),* $(,)?) => {
+        match $key {
+            $(stringify!($f) => {
+                $obj.$f = $value;
+                Ok(())
+            })*
+            _ => Err(format!("unknown parameter `{}`", $key)),
+        }
+    };
+}
+
 /// Sets one parameter by its field name.
 pub fn set_param(p: &mut MarketParams, key: &str, value: u64) -> Result<(), String> {
-    macro_rules! fields {
-        ($($f:ident),* $(,)?) => {
-            match key {
-                $(stringify!($f) => p.$f = value,)*
-                _ => return Err(format!("unknown parameter `{key}`")),
-            }
-        };
-    }
-    fields!(
+    set_named!(p, key, value;
         init_margin_bps,
         target_margin_bps,
         maint_margin_bps,
@@ -180,21 +185,12 @@ pub fn set_param(p: &mut MarketParams, key: &str, value: u64) -> Result<(), Stri
         borrow_rate_kink_bps,
         insurance_withdraw_cooldown_slots,
         auction_hold_slots,
-    );
-    Ok(())
+    )
 }
 
 /// Sets one dynamic-risk parameter (`RiskParams`) by its field name.
 pub fn set_risk_param(r: &mut RiskParams, key: &str, value: u64) -> Result<(), String> {
-    macro_rules! fields {
-        ($($f:ident),* $(,)?) => {
-            match key {
-                $(stringify!($f) => r.$f = value,)*
-                _ => return Err(format!("unknown parameter `{key}`")),
-            }
-        };
-    }
-    fields!(
+    set_named!(r, key, value;
         vol_enabled,
         vol_half_life_slots,
         vol_max_move_bps,
@@ -211,8 +207,7 @@ pub fn set_risk_param(r: &mut RiskParams, key: &str, value: u64) -> Result<(), S
         budget_cap_bps,
         urgent_gap_bps,
         urgent_budget_bps,
-    );
-    Ok(())
+    )
 }
 
 /// Whether `key` names a field `--soft-param` can set ([`set_param`] or

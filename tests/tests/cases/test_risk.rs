@@ -2,7 +2,8 @@
 //! guarded prices only, margin rises reach liquidations one slot after
 //! borrowers, the depth budget bounds each slot, and the parameter rules
 //! (bounds, the creation safety rule, the fixed add-on cap, bounded depth
-//! changes) refuse bad input without changing anything.
+//! changes) refuse bad input without changing anything; the soft rule's
+//! market raises its margins in a fall.
 use harness::bank::{code_of, Bank};
 use harness::market::{funded, ix, Funded, MarketConfig, TestMarket, TestUser};
 use harness::pyth::{scaled_usd, FeedPrice};
@@ -359,4 +360,36 @@ async fn the_depth_budget_bounds_each_slot() {
     let m = tm.market_state(&mut bank).await;
     assert!(m.budget_used_notional_native <= 2 * budget);
     assert!(2 * budget - m.budget_used_notional_native <= 1);
+}
+
+/// The soft rule's market (`engine::params::soft_rule`: program and risk
+/// parameters) is accepted as the rule writes it, and its margins follow a
+/// fall: the add-on rises by at most 5 bps a slot, exactly as the engine
+/// computes it, and maintenance uses the previous slot's add-on.
+#[tokio::test]
+async fn the_soft_rule_market_raises_its_margins_in_a_fall() {
+    let (params, rule) = softliq::engine::params::soft_rule(20_000_000 * USDC);
+    let (mut bank, mut tm, _, _) = setup(params, rule).await;
+    let m = tm.market_state(&mut bank).await;
+    assert_eq!((m.params, m.risk), (params, rule));
+    let mut state = m.risk_state;
+    let mut price = 100.0;
+    for _ in 0..20 {
+        price *= 0.99;
+        let slot = tm.next_slot(&mut bank, price).await;
+        tm.refresh_risk(&mut bank).await.unwrap();
+        let next = tm.market_state(&mut bank).await.risk_state;
+        assert_eq!(
+            next,
+            risk::observe(&rule, &state, scaled_usd(price), slot).unwrap()
+        );
+        assert!(next.addon_bps <= state.addon_bps + rule.margin_step_bps);
+        assert_eq!(next.maint_addon_bps, state.addon_bps.min(next.addon_bps));
+        state = next;
+    }
+    // A 1%-a-slot fall asks for more than a step at once (the market was
+    // seeded with the price at creation): the add-on rose a full step in
+    // each of the 20 slots, and maintenance is one step behind.
+    assert_eq!(state.addon_bps, 20 * rule.margin_step_bps);
+    assert_eq!(state.maint_addon_bps, 19 * rule.margin_step_bps);
 }

@@ -171,9 +171,11 @@ pub const SOFT_URGENT_BUDGET_BPS: u64 = 0;
 /// add-on is `SOFT_VOL_K_BPS` (2σ) of the price's volatility over
 /// `SOFT_VOL_HORIZON_SLOTS`, the estimate's half-life is
 /// `SOFT_VOL_HALF_LIFE_SLOTS`, one sample is capped at `SOFT_VOL_MAX_MOVE_BPS`.
-/// The horizon is the time a soft liquidation takes to work through a
-/// stressed book: a margin that covers 2σ of it liquidates a position while
-/// it still holds collateral above its debt, whatever drives the price.
+/// A margin that covers 2σ of the moves expected over the next 50 slots
+/// (20 s) liquidates a position while it still holds collateral above its
+/// debt, whatever drives the price. These are the settings the simulator's
+/// volatility run used since the estimator was written, not re-tuned for
+/// the rule; their sensitivity is in docs/dynamic-risk.md.
 pub const SOFT_VOL_HORIZON_SLOTS: u64 = 50;
 /// The soft rule's volatility half-life, slots.
 pub const SOFT_VOL_HALF_LIFE_SLOTS: u64 = 50;

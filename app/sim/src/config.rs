@@ -210,11 +210,15 @@ pub fn set_risk_param(r: &mut RiskParams, key: &str, value: u64) -> Result<(), S
     )
 }
 
+/// Whether `key` names a `RiskParams` field ([`set_risk_param`]).
+pub fn is_risk_param(key: &str) -> bool {
+    set_risk_param(&mut RiskParams::static_default(), key, 0).is_ok()
+}
+
 /// Whether `key` names a field `--soft-param` can set ([`set_param`] or
 /// [`set_risk_param`]).
 pub fn is_param(key: &str) -> bool {
-    set_param(&mut MarketParams::default_soft(), key, 0).is_ok()
-        || set_risk_param(&mut RiskParams::static_default(), key, 0).is_ok()
+    set_param(&mut MarketParams::default_soft(), key, 0).is_ok() || is_risk_param(key)
 }
 
 /// A liquidation mechanism.
@@ -293,21 +297,25 @@ impl RunKind {
 
     /// The run's dynamic-risk parameters with the `overrides` that name
     /// `RiskParams` fields applied (soft and dynamic runs only), checked
-    /// with `engine::risk::validate` against the run's program parameters.
+    /// with `engine::risk::validate` against `params`, the run's program
+    /// parameters ([`RunKind::params`] with the same overrides).
     pub fn risk_with(
         self,
+        params: &MarketParams,
         market_depth_quote: f64,
         overrides: &[(String, u64)],
     ) -> Result<RiskParams, SimError> {
         let mut r = self.risk(market_depth_quote);
         if matches!(self, RunKind::Soft | RunKind::Dynamic) {
-            for (key, value) in overrides {
-                // Program-parameter names are `params`'s.
-                let _ = set_risk_param(&mut r, key, *value);
+            // Program-parameter names are `params`'s.
+            for (key, value) in overrides.iter().filter(|(k, _)| is_risk_param(k)) {
+                set_risk_param(&mut r, key, *value).map_err(|error| SimError::Params {
+                    run: self.name(),
+                    error,
+                })?;
             }
         }
-        let (p, _) = self.params(market_depth_quote, overrides)?;
-        softliq::engine::risk::validate(&p, &r).map_err(|e| SimError::Params {
+        softliq::engine::risk::validate(params, &r).map_err(|e| SimError::Params {
             run: self.name(),
             error: format!("{e:?}"),
         })?;
@@ -348,7 +356,7 @@ impl RunKind {
         if matches!(self, RunKind::Soft | RunKind::Dynamic) && !overrides.is_empty() {
             for (key, value) in overrides {
                 // Dynamic-risk names are `risk_with`'s.
-                if set_risk_param(&mut RiskParams::static_default(), key, *value).is_ok() {
+                if is_risk_param(key) {
                     continue;
                 }
                 set_param(&mut p, key, *value).map_err(|error| SimError::Params {
@@ -451,37 +459,37 @@ mod tests {
     fn soft_params_set_risk_fields_too_and_are_validated() {
         let depth = crate::market::DEFAULT_QUOTE_DEPTH;
         let o = |k: &str, v: u64| vec![(k.to_string(), v)];
+        // The program parameters with the same overrides, as a run computes them.
+        let risk_with = |kind: RunKind, overrides: &[(String, u64)]| {
+            let (p, _) = kind.params(depth, overrides).unwrap();
+            kind.risk_with(&p, depth, overrides)
+        };
         // A risk field goes to the risk parameters, a program field to the
         // program parameters; neither leaks into the other.
-        let r = RunKind::Soft
-            .risk_with(depth, &o("margin_step_bps", 10))
-            .unwrap();
+        let r = risk_with(RunKind::Soft, &o("margin_step_bps", 10)).unwrap();
         assert_eq!(r.margin_step_bps, 10);
         let (p, note) = RunKind::Soft
             .params(depth, &o("margin_step_bps", 10))
             .unwrap();
         assert_eq!(p, soft_rule(depth_native(depth)).0);
         assert!(note.unwrap().contains("margin_step_bps=10"));
-        let r = RunKind::Soft
-            .risk_with(depth, &o("auction_cut_bps", 9_900))
-            .unwrap();
+        let r = risk_with(RunKind::Soft, &o("auction_cut_bps", 9_900)).unwrap();
         assert_eq!(r, RunKind::Soft.risk(depth));
         // Only soft and dynamic take overrides.
         assert_eq!(
-            RunKind::Hard
-                .risk_with(depth, &o("margin_step_bps", 10))
-                .unwrap(),
+            risk_with(RunKind::Hard, &o("margin_step_bps", 10)).unwrap(),
             RiskParams::static_default()
         );
         // Out of bounds: refused with the engine's error.
         for (k, v) in [("margin_step_bps", 0), ("margin_addon_cap_bps", 4_600)] {
-            let err = RunKind::Soft.risk_with(depth, &o(k, v)).unwrap_err();
+            let err = risk_with(RunKind::Soft, &o(k, v)).unwrap_err();
             assert!(
                 matches!(&err, SimError::Params { run: "soft", error } if error == "Bounds"),
                 "{k}={v}: {err}"
             );
         }
         assert!(is_param("vol_k_bps") && is_param("auction_cut_bps"));
+        assert!(is_risk_param("vol_k_bps") && !is_risk_param("auction_cut_bps"));
         assert!(!is_param("vol_kbps"));
     }
 }

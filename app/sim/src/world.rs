@@ -168,7 +168,7 @@ impl<'a> World<'a> {
         };
         let start_price = config.path.start_price();
         let mut bank = Bank::start().await;
-        let risk = kind.risk_with(config.market_depth_quote, &config.soft_overrides)?;
+        let risk = kind.risk_with(&params, config.market_depth_quote, &config.soft_overrides)?;
         let cfg = MarketConfig {
             params,
             lot_capacity: match config.lot_capacity {

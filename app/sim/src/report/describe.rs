@@ -118,7 +118,7 @@ pub fn describe(config: &SimConfig, book: &Book, runs: &[RunFacts]) -> String {
         ));
         let risk = r
             .kind
-            .risk_with(config.market_depth_quote, &config.soft_overrides)
+            .risk_with(&p, config.market_depth_quote, &config.soft_overrides)
             .unwrap_or_else(|_| r.kind.risk(config.market_depth_quote));
         if risk.vol_enabled == 1 {
             s.push_str(&format!(

@@ -503,6 +503,11 @@ impl Keeper {
         // none, each take goes with a `refresh_risk` in front of it, and the
         // decision uses the price that refresh will record.
         let anchored = market.params.auction_curve == auction::CURVE_ANCHORED;
+        let take_cu = if anchored {
+            cu::TAKE_ANCHORED_CU
+        } else {
+            cu::TAKE_CU
+        };
         let refresh_first = anchored
             && oracle_ok
             && auction::reference_price(&market.risk_state, clock.slot).is_none();
@@ -575,11 +580,6 @@ impl Keeper {
                 (LotAction::Take(d.max_collateral), ix)
             };
             let with_refresh = refresh_first && matches!(action, LotAction::Take(_));
-            let take_cu = if anchored {
-                cu::TAKE_ANCHORED_CU
-            } else {
-                cu::TAKE_CU
-            };
             let units = match action {
                 LotAction::Take(_) if with_refresh => take_cu + cu::REFRESH_RISK_CU,
                 LotAction::Take(_) => take_cu,

@@ -32,8 +32,10 @@ export type AuctionParams = Pick<
 export const LOT_INSOLVENT = 2;
 /** `state::lot_book::LOT_FAST_FALL`: the lot was seized in a fast fall no take preceded. */
 export const LOT_FAST_FALL = 4;
-/** `state::lot_book::LOT_HELD_FLAGS`: either reason for the first-round hold. */
-export const LOT_HELD_FLAGS = LOT_INSOLVENT | LOT_FAST_FALL;
+/** `state::lot_book::LOT_OVERFLOW`: part of the lot's seizure was charged beyond the base budget. */
+export const LOT_OVERFLOW = 8;
+/** `state::lot_book::LOT_HELD_FLAGS`: any reason for the first-round hold. */
+export const LOT_HELD_FLAGS = LOT_INSOLVENT | LOT_FAST_FALL | LOT_OVERFLOW;
 
 /** The lot fields `quote` reads. */
 export interface QuoteLot {

@@ -17,7 +17,7 @@ import {
     type PositionHealth,
 } from '@softliq/client';
 
-import { CURVE_LINEAR, debtPrice, elapsedSince, isHeld, LOT_INSOLVENT, needsReset, priceAt, quote } from '../src/auction';
+import { CURVE_LINEAR, debtPrice, elapsedSince, isHeld, LOT_FAST_FALL, LOT_INSOLVENT, LOT_OVERFLOW, needsReset, priceAt, quote } from '../src/auction';
 import { base64ToBytes, bytesToBase64, decodeRaw, DumpFormatError, makeDump, parseDump } from '../src/dump';
 import { formatBps, formatPrice, formatUnits, parseUnits, priceDecimals, shortAddress } from '../src/format';
 import { buildView, distanceBps, positionStatus, rankPositions } from '../src/model';
@@ -156,6 +156,15 @@ describe('insolvent-lot hold (engine/auction debt_price, is_held, quote)', () =>
         const off = { ...p, auctionHoldSlots: 0n };
         assert.equal(isHeld(off, lot(1_050_000_000n, LOT_INSOLVENT)), false);
         assert.equal(quote(off, lot(1_050_000_000n, LOT_INSOLVENT), 1_010n)!.price, priceAt(off, 98_000_000_000n, 10n));
+    });
+    test('each reason flag (insolvent, fast fall, overflow) holds a lot, and only with the hold on', () => {
+        const off = { ...p, auctionHoldSlots: 0n };
+        for (const flag of [LOT_INSOLVENT, LOT_FAST_FALL, LOT_OVERFLOW]) {
+            assert.equal(isHeld(p, lot(955_000_000n, flag)), true);
+            assert.equal(isHeld(off, lot(955_000_000n, flag)), false);
+            assert.equal(isHeld(p, { ...lot(955_000_000n, flag), resets: 1 }), false);
+        }
+        assert.equal(isHeld(p, lot(955_000_000n, 0)), false);
     });
 });
 

@@ -3,7 +3,7 @@
 use harness::bank::code_of;
 use harness::market::{funded, Funded, MarketConfig, PosRef};
 use softliq::error::SoftliqError as E;
-use softliq::state::{MarketParams, RiskParams};
+use softliq::state::{MarketParams, RiskParams, LOT_OVERFLOW};
 
 const SOL: u64 = 1_000_000_000;
 const USDC: u64 = 1_000_000;
@@ -48,18 +48,38 @@ async fn the_budget_grows_while_it_binds_and_returns_to_its_base() {
     let mut expected = 1_000 * USDC;
     let mut levels = vec![];
     let mut seized_before = 0u64;
-    for _ in 0..6 {
+    let mut within_base_before = 0u64;
+    for slot in 0..6 {
         tm.next_slot(&mut bank, 94.0).await;
         tm.crank(&mut bank, &keeper, &book).await.unwrap();
         let m = tm.market_state(&mut bank).await;
-        let seized: u64 = tm
-            .open_lots(&mut bank)
-            .await
-            .iter()
-            .map(|(_, l)| l.seized_value_native)
-            .sum();
+        let lots = tm.open_lots(&mut bank).await;
+        let seized: u64 = lots.iter().map(|(_, l)| l.seized_value_native).sum();
         let this_slot = seized - seized_before;
         seized_before = seized;
+        // What a slot seizes beyond the base is flagged for the hold; what
+        // it seizes within the base is not.
+        let within_base: u64 = lots
+            .iter()
+            .filter(|(_, l)| l.flags & LOT_OVERFLOW == 0)
+            .map(|(_, l)| l.seized_value_native)
+            .sum();
+        let within_base_this_slot = within_base - within_base_before;
+        within_base_before = within_base;
+        assert!(
+            within_base_this_slot <= 1_000 * USDC,
+            "{within_base_this_slot}"
+        );
+        if slot == 0 {
+            assert_eq!(within_base_this_slot, this_slot, "nothing beyond the base");
+        } else {
+            // The level is above the base and was used past it.
+            assert!(this_slot > 1_000 * USDC, "{this_slot}");
+            assert!(
+                within_base_this_slot < this_slot,
+                "something beyond the base is flagged"
+            );
+        }
         assert_eq!(m.budget_level_native, expected, "level");
         assert!(
             this_slot <= expected,
@@ -134,8 +154,25 @@ async fn urgent_positions_are_liquidated_beyond_the_spent_budget() {
             p.collateral_native
         );
         assert!(m.budget_used_notional_native <= 1_000 * USDC);
+        let lots = tm.open_lots(&mut bank).await;
+        let flagged = |index: u32| {
+            let of: Vec<_> = lots
+                .iter()
+                .filter(|(_, l)| l.position_index == index)
+                .collect();
+            !of.is_empty() && of.iter().all(|(_, l)| l.flags & LOT_OVERFLOW != 0)
+        };
+        // The ordinary positions were served within the base budget.
+        for o in &ordinary {
+            assert!(lots
+                .iter()
+                .filter(|(_, l)| l.position_index == o.index)
+                .all(|(_, l)| l.flags & LOT_OVERFLOW == 0));
+        }
         if urgent {
             assert!(m.urgent_used_notional_native > 0);
+            // Its lot came from the allowance: flagged for the hold.
+            assert!(flagged(near.index), "the urgent lot is flagged");
             assert!(
                 p.collateral_native < 10 * SOL,
                 "the urgent position was liquidated"

@@ -1477,7 +1477,14 @@ fn auction_json() -> Value {
             start_price: next(200_000_000_000),
             start_slot: 1_000,
             resets: [0, 0, 1][next(3) as usize],
-            flags: LOT_IN_USE | [0, LOT_INSOLVENT, LOT_FAST_FALL, LOT_HELD_FLAGS][next(4) as usize],
+            flags: LOT_IN_USE
+                | [
+                    0,
+                    LOT_INSOLVENT,
+                    LOT_FAST_FALL,
+                    LOT_OVERFLOW,
+                    LOT_HELD_FLAGS,
+                ][next(5) as usize],
             ..Lot::default()
         };
         let slot = 1_000 + next(400);

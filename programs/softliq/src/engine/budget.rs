@@ -110,6 +110,11 @@ pub fn rule_for(effective: &MarketParams, r: &RiskParams) -> BudgetRule {
 pub struct SlotBudget {
     /// The per-slot budget level (0 = unlimited).
     pub level_native: u64,
+    /// What a charge may reach before it counts as beyond the base budget
+    /// (0 = unlimited): the base an adaptive level grows from; for a fixed
+    /// budget (no growth) the level itself, which differs from the base
+    /// only when the base changed within the slot.
+    pub base_native: u64,
     pub used_native: u64,
     /// The urgent tier's allowance (`urgent_budget_bps` of the base).
     pub urgent_native: u64,
@@ -132,8 +137,10 @@ impl SlotBudget {
         self.remaining() == Some(0) && self.urgent_remaining() == 0
     }
     /// Splits a step's notional between the budget and the urgent allowance
-    /// (the budget first; only an urgent step may use the allowance).
-    pub fn charge(&mut self, notional: u64, urgent: bool) {
+    /// (the budget first; only an urgent step may use the allowance). True
+    /// when part of it lies beyond the base budget: in a level grown above
+    /// the base or in the allowance.
+    pub fn charge(&mut self, notional: u64, urgent: bool) -> bool {
         let normal = match self.remaining() {
             Some(left) if urgent => notional.min(left),
             _ => notional,
@@ -141,6 +148,16 @@ impl SlotBudget {
         self.used_native = self.used_native.saturating_add(normal);
         let extra = notional.saturating_sub(normal);
         self.urgent_used_native = self.urgent_used_native.saturating_add(extra);
+        extra > 0 || (self.base_native != 0 && self.used_native > self.base_native)
+    }
+}
+
+/// [`SlotBudget::base_native`] for a slot whose level is `level`.
+fn overflow_base(rule: &BudgetRule, level: u64) -> u64 {
+    if rule.growth_bps == 0 {
+        level
+    } else {
+        rule.base_native
     }
 }
 
@@ -165,20 +182,23 @@ pub fn at_slot(m: &Market, effective: &MarketParams, slot: u64) -> SlotBudget {
         };
         return SlotBudget {
             level_native: level,
+            base_native: overflow_base(&rule, level),
             used_native: m.budget_used_notional_native,
             urgent_native,
             urgent_used_native: m.urgent_used_notional_native,
             bound: m.budget_bound_slot == slot,
         };
     }
+    let level = level_for(
+        &rule,
+        m.budget_level_native,
+        m.budget_slot,
+        m.budget_bound_slot,
+        slot,
+    );
     SlotBudget {
-        level_native: level_for(
-            &rule,
-            m.budget_level_native,
-            m.budget_slot,
-            m.budget_bound_slot,
-            slot,
-        ),
+        level_native: level,
+        base_native: overflow_base(&rule, level),
         used_native: 0,
         urgent_native,
         urgent_used_native: 0,
@@ -239,6 +259,65 @@ mod tests {
             ..rule()
         };
         assert_eq!(level_for(&unlimited, 7, 5, 5, 6), 0);
+    }
+
+    #[test]
+    fn a_charge_beyond_the_base_is_reported() {
+        let mut sb = SlotBudget {
+            level_native: 1_500,
+            base_native: 1_000,
+            urgent_native: 500,
+            ..SlotBudget::default()
+        };
+        assert!(!sb.charge(600, false), "within the base");
+        assert!(!sb.charge(400, false), "exactly at the base");
+        assert!(sb.charge(1, false), "into the grown level");
+        assert_eq!(sb.used_native, 1_001);
+        // An urgent step past the level: the rest from the allowance.
+        assert!(sb.charge(600, true));
+        assert_eq!((sb.used_native, sb.urgent_used_native), (1_500, 101));
+        // At a fixed budget, only the allowance is beyond the base.
+        let mut fixed = SlotBudget {
+            level_native: 1_000,
+            base_native: 1_000,
+            urgent_native: 500,
+            ..SlotBudget::default()
+        };
+        assert!(!fixed.charge(1_000, true));
+        assert!(fixed.charge(1, true));
+        assert_eq!(fixed.urgent_used_native, 1);
+        // An unlimited budget (base 0) never overflows.
+        let mut unlimited = SlotBudget::default();
+        assert!(!unlimited.charge(u64::MAX, false));
+    }
+
+    #[test]
+    fn a_fixed_budget_whose_base_shrinks_within_the_slot_reports_no_overflow() {
+        let mut m: Market = anchor_lang::__private::bytemuck::Zeroable::zeroed();
+        m.risk = RiskParams {
+            budget_cap_bps: 100_000,
+            ..RiskParams::static_default()
+        };
+        let mut eff = MarketParams::default_soft();
+        eff.max_liq_notional_per_slot = 1_000;
+        let first = at_slot(&m, &eff, 5);
+        assert_eq!((first.level_native, first.base_native), (1_000, 1_000));
+        // 600 used at slot 5, then the base in force halves (a risk refresh).
+        m.budget_slot = 5;
+        m.budget_level_native = 1_000;
+        m.budget_used_notional_native = 600;
+        eff.max_liq_notional_per_slot = 500;
+        let mut sb = at_slot(&m, &eff, 5);
+        assert_eq!(
+            (sb.level_native, sb.base_native, sb.remaining()),
+            (1_000, 1_000, Some(400))
+        );
+        assert!(!sb.charge(400, false), "within the slot's fixed level");
+        // The same with growth on: 500 is the base the level grew from.
+        m.risk.budget_growth_bps = 5_000;
+        let mut grown = at_slot(&m, &eff, 5);
+        assert_eq!((grown.level_native, grown.base_native), (1_000, 500));
+        assert!(grown.charge(400, false));
     }
 
     proptest! {

@@ -10,8 +10,13 @@ pub const LOT_INSOLVENT: u32 = 2;
 /// The lot was seized during a fast fall the market's own sales did not cause
 /// (`Market::fast_fall_until_slot`, `engine::auction::is_fast_fall`).
 pub const LOT_FAST_FALL: u32 = 4;
-/// Either reason for the first-round hold (`engine::auction::is_held`).
-pub const LOT_HELD_FLAGS: u32 = LOT_INSOLVENT | LOT_FAST_FALL;
+/// Part of the lot's seizure was charged beyond the market's base budget (to
+/// a budget grown under pressure or to the urgent allowance,
+/// `engine::budget::SlotBudget::charge`): throughput above what the external
+/// market absorbs is sold patiently (docs/adaptive-budget.md).
+pub const LOT_OVERFLOW: u32 = 8;
+/// Any reason for the first-round hold (`engine::auction::is_held`).
+pub const LOT_HELD_FLAGS: u32 = LOT_INSOLVENT | LOT_FAST_FALL | LOT_OVERFLOW;
 
 /// The lot book account of a market: header, then `capacity` lots.
 #[account(zero_copy)]

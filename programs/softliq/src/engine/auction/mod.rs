@@ -106,8 +106,9 @@ pub fn debt_price(lot: &Lot) -> Option<u64> {
 
 /// Whether the first-round hold applies to `lot`: the market holds
 /// (`auction_hold_slots > 0`), the lot was seized insolvent (its debt above
-/// the oracle value of its collateral, `LOT_INSOLVENT`) or during a fast
-/// fall (`LOT_FAST_FALL`), and is in its first round (never reset).
+/// the oracle value of its collateral, `LOT_INSOLVENT`), during a fast
+/// fall (`LOT_FAST_FALL`) or beyond the base budget (`LOT_OVERFLOW`), and is
+/// in its first round (never reset).
 pub fn is_held(p: &MarketParams, lot: &Lot) -> bool {
     p.auction_hold_slots > 0 && lot.resets == 0 && lot.flags & LOT_HELD_FLAGS != 0
 }

@@ -15,7 +15,7 @@ use crate::math;
 use crate::oracle::{load_price, OraclePrice};
 use crate::state::{
     BookView, Lot, LotBook, Market, MarketParams, Position, PositionSlab, LOT_FAST_FALL,
-    LOT_INSOLVENT, POSITION_IN_EPISODE, VAULT_AUTH_SEED,
+    LOT_INSOLVENT, LOT_OVERFLOW, POSITION_IN_EPISODE, VAULT_AUTH_SEED,
 };
 
 /// A position named by a crank: `(index, generation)` in the crank's slab.
@@ -262,6 +262,7 @@ fn liquidate_one(
     p.last_liq_slot = env.slot;
     let (owner, c1, shares1) = (p.owner, p.collateral_native, p.debt_shares);
     reband(m, (checked_add(shares1, removed)?, c0), (shares1, c1))?;
+    let beyond_base = sb.charge(step.seized_notional_native, step.urgent);
 
     let lot = lots
         .get_mut(lot_index, lot_generation)
@@ -284,6 +285,10 @@ fn liquidate_one(
     if env.slot <= m.fast_fall_until_slot {
         lot.flags |= LOT_FAST_FALL;
     }
+    // Throughput beyond the base budget is sold patiently: held the same way.
+    if beyond_base {
+        lot.flags |= LOT_OVERFLOW;
+    }
     lot.position_index = e.index;
     lot.position_generation = e.generation;
 
@@ -296,7 +301,7 @@ fn liquidate_one(
     )?;
     m.total_lot_collateral_native =
         checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
-    sb.charge(step.seized_notional_native, step.urgent);
+
     sb.bound |= step.bound == Bound::Budget;
     m.seized_collateral_native = m
         .seized_collateral_native

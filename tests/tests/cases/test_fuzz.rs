@@ -14,7 +14,10 @@
 //! actors. (The harness's mints have no freeze or close authority: softliq
 //! refuses those at creation, `test_redteam`.) Half the cases run the
 //! anchored auction (`CURVE_ANCHORED`), whose takes price from the slot's
-//! oracle price when a crank or `refresh_risk` fed one.
+//! oracle price when a crank or `refresh_risk` fed one. Of the cases with
+//! volatility-scaled margins, some grow the budget under pressure and some
+//! run the urgent tier: a lot seized beyond the base (`LOT_OVERFLOW`) must
+//! appear only there.
 //!
 //! Short run in the normal suite; a long run with
 //! `SOFTLIQ_FUZZ_CASES=200 SOFTLIQ_FUZZ_STEPS=400 cargo test --release -p softliq-tests --test test_all fuzz -- --nocapture`.
@@ -58,6 +61,8 @@ struct Stats {
     /// Takes tried on a held lot (insolvent, first round, within the hold)
     /// and those that went through, each at or above the lot's debt price.
     held_takes: (u64, u64),
+    /// Lots seized beyond the base budget (`LOT_OVERFLOW`), seen after cranks.
+    overflow_lots: u64,
 }
 
 impl Stats {
@@ -96,6 +101,12 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
             margin_step_bps: 1 + rng.below(50),
             depth_native: 1_000_000_000_000,
             budget_depth_bps: [0, 5, 100][rng.below(3) as usize],
+            // Some of them with the adaptive budget and the urgent tier, whose
+            // seizures beyond the base are held (`LOT_OVERFLOW`).
+            budget_growth_bps: [0, 5_000][rng.below(2) as usize],
+            budget_cap_bps: 100_000,
+            urgent_gap_bps: [0, 300][rng.below(2) as usize],
+            urgent_budget_bps: 100_000,
             ..softliq::state::RiskParams::static_default()
         }
     } else {
@@ -246,6 +257,19 @@ async fn run_case(seed: u64, steps: u64, stats: &mut Stats) {
                             "a crank made a solvent position insolvent (seed {seed})"
                         );
                     }
+                    // Only a market with growth or the urgent tier seizes
+                    // beyond its base budget.
+                    let overflow = tm
+                        .open_lots(&mut bank)
+                        .await
+                        .iter()
+                        .filter(|(_, l)| l.flags & softliq::state::LOT_OVERFLOW != 0)
+                        .count() as u64;
+                    assert!(
+                        overflow == 0 || risk.budget_growth_bps > 0 || risk.urgent_gap_bps > 0,
+                        "a lot flagged LOT_OVERFLOW on a fixed budget (seed {seed})"
+                    );
+                    stats.overflow_lots = stats.overflow_lots.max(overflow);
                 }
                 ("crank_liquidate", ok)
             }
@@ -520,10 +544,15 @@ async fn fuzz_every_instruction_against_the_invariants() {
         "held lots: {} takes tried, {} went through at or above the debt price",
         stats.held_takes.0, stats.held_takes.1
     );
+    println!(
+        "most open lots flagged LOT_OVERFLOW after a crank: {}",
+        stats.overflow_lots
+    );
     println!("succeeded per kind: {:?}", stats.ok);
     println!("refused per kind: {:?}", stats.refused);
     if cases >= 6 {
         assert!(stats.held_takes.0 > 0, "no take ever met a held lot");
+        assert!(stats.overflow_lots > 0, "no crank ever seized beyond the base");
     }
     for kind in [
         "open_position",

@@ -847,6 +847,7 @@ proptest! {
         resets in 0u32..=2,
         insolvent in any::<bool>(),
         fast_fall in any::<bool>(),
+        overflow in any::<bool>(),
     ) {
         let p = MarketParams { auction_hold_slots: hold, ..held_params() };
         let lot = Lot {
@@ -857,13 +858,14 @@ proptest! {
             resets,
             flags: crate::state::LOT_IN_USE
                 | if insolvent { LOT_INSOLVENT } else { 0 }
-                | if fast_fall { crate::state::LOT_FAST_FALL } else { 0 },
+                | if fast_fall { crate::state::LOT_FAST_FALL } else { 0 }
+                | if overflow { crate::state::LOT_OVERFLOW } else { 0 },
             ..Lot::default()
         };
         let q = quote(&p, &lot, 10 + elapsed).unwrap();
         let curve = price_at(&p, start, elapsed).unwrap();
         if is_held(&p, &lot) {
-            prop_assert!(hold > 0 && resets == 0 && (insolvent || fast_fall));
+            prop_assert!(hold > 0 && resets == 0 && (insolvent || fast_fall || overflow));
             prop_assert_eq!(q.needs_reset, elapsed > hold);
             if !q.needs_reset {
                 prop_assert!(q.price >= curve);

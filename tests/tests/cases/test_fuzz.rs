@@ -552,7 +552,10 @@ async fn fuzz_every_instruction_against_the_invariants() {
     println!("refused per kind: {:?}", stats.refused);
     if cases >= 6 {
         assert!(stats.held_takes.0 > 0, "no take ever met a held lot");
-        assert!(stats.overflow_lots > 0, "no crank ever seized beyond the base");
+        assert!(
+            stats.overflow_lots > 0,
+            "no crank ever seized beyond the base"
+        );
     }
     for kind in [
         "open_position",

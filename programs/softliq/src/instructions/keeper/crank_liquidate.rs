@@ -301,7 +301,6 @@ fn liquidate_one(
     )?;
     m.total_lot_collateral_native =
         checked_add(m.total_lot_collateral_native, step.seize_collateral_native)?;
-
     sb.bound |= step.bound == Bound::Budget;
     m.seized_collateral_native = m
         .seized_collateral_native

@@ -155,24 +155,25 @@ async fn urgent_positions_are_liquidated_beyond_the_spent_budget() {
         );
         assert!(m.budget_used_notional_native <= 1_000 * USDC);
         let lots = tm.open_lots(&mut bank).await;
-        let flagged = |index: u32| {
-            let of: Vec<_> = lots
-                .iter()
+        // Whether each open lot of a position is flagged for the overflow hold.
+        let overflow_of = |index: u32| -> Vec<bool> {
+            lots.iter()
                 .filter(|(_, l)| l.position_index == index)
-                .collect();
-            !of.is_empty() && of.iter().all(|(_, l)| l.flags & LOT_OVERFLOW != 0)
+                .map(|(_, l)| l.flags & LOT_OVERFLOW != 0)
+                .collect()
         };
         // The ordinary positions were served within the base budget.
         for o in &ordinary {
-            assert!(lots
-                .iter()
-                .filter(|(_, l)| l.position_index == o.index)
-                .all(|(_, l)| l.flags & LOT_OVERFLOW == 0));
+            assert!(!overflow_of(o.index).contains(&true));
         }
         if urgent {
             assert!(m.urgent_used_notional_native > 0);
             // Its lot came from the allowance: flagged for the hold.
-            assert!(flagged(near.index), "the urgent lot is flagged");
+            let near_lots = overflow_of(near.index);
+            assert!(
+                !near_lots.is_empty() && !near_lots.contains(&false),
+                "the urgent lot is flagged"
+            );
             assert!(
                 p.collateral_native < 10 * SOL,
                 "the urgent position was liquidated"
